@@ -1,0 +1,68 @@
+"""/healthz: the state of the database, the cache and broker, and the last beat."""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.http import JsonResponse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from .celery import app as celery_app
+from .tasks import BEAT_HEARTBEAT_KEY
+
+
+def _check_database() -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return {"ok": True, "vendor": connection.vendor}
+
+
+def _check_cache() -> dict:
+    cache.set("portal:healthz", "ok", timeout=30)
+    return {"ok": cache.get("portal:healthz") == "ok"}
+
+
+def _check_broker() -> dict:
+    with celery_app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=2)
+        return {"ok": True, "transport": conn.transport_cls}
+
+
+def _check_beat() -> dict:
+    raw = cache.get(BEAT_HEARTBEAT_KEY)
+    if not raw:
+        return {"ok": False, "last": None, "detail": "no heartbeat recorded yet"}
+    last = datetime.fromisoformat(raw)
+    age = timezone.now() - last
+    return {
+        "ok": age <= settings.HEALTHZ_BEAT_MAX_AGE,
+        "last": raw,
+        "age_seconds": int(age.total_seconds()),
+    }
+
+
+CHECKS = {
+    "database": _check_database,
+    "cache": _check_cache,
+    "broker": _check_broker,
+    "beat": _check_beat,
+}
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    results = {}
+    for name, check in CHECKS.items():
+        try:
+            results[name] = check()
+        except Exception as exc:  # a health check reports failures, it never raises
+            results[name] = {"ok": False, "detail": f"{type(exc).__name__}: {exc}"}
+    # The beat heartbeat alone does not make the web process unhealthy: report it as degraded.
+    essential_ok = all(results[name]["ok"] for name in ("database", "cache", "broker"))
+    status = "ok" if essential_ok and results["beat"]["ok"] else ("degraded" if essential_ok else "error")
+    return JsonResponse({"status": status, "checks": results}, status=200 if essential_ok else 503)
