@@ -61,9 +61,7 @@ class Project(models.Model):
     sea = models.ForeignKey(SEA, verbose_name="client SEA", on_delete=models.PROTECT, related_name="projects")
     offices = models.ManyToManyField(Office, blank=True, related_name="projects")
     districts = models.ManyToManyField(District, blank=True, related_name="projects")
-    lead_center = models.ForeignKey(
-        PartnerCenter, on_delete=models.PROTECT, related_name="led_projects"
-    )
+    lead_center = models.ForeignKey(PartnerCenter, on_delete=models.PROTECT, related_name="led_projects")
     partner_centers = models.ManyToManyField(
         PartnerCenter,
         blank=True,
@@ -208,9 +206,7 @@ class Activity(models.Model):
     date = models.DateField(default=timezone.localdate)
     type = models.CharField(max_length=20, choices=Type.choices)
     summary = models.TextField()
-    hours = models.DecimalField(
-        max_digits=6, decimal_places=2, validators=[MinValueValidator(0)]
-    )
+    hours = models.DecimalField(max_digits=6, decimal_places=2, validators=[MinValueValidator(0)])
     mode = models.CharField("delivery mode", max_length=20, choices=Mode.choices, default=Mode.VIRTUAL)
     participants = models.ManyToManyField(Stakeholder, blank=True, related_name="activities")
     districts = models.ManyToManyField(District, blank=True, related_name="activities")
@@ -302,9 +298,7 @@ class IndicatorValue(models.Model):
     class Meta:
         ordering = ["indicator", "measured_on"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["indicator", "measured_on"], name="indicator_value_one_per_date"
-            ),
+            models.UniqueConstraint(fields=["indicator", "measured_on"], name="indicator_value_one_per_date"),
         ]
 
     def __str__(self):
@@ -341,9 +335,7 @@ class Product(models.Model):
     due_date = models.DateField(null=True, blank=True)
     delivered_on = models.DateField(null=True, blank=True)
     link = models.URLField(blank=True)
-    lead_center = models.ForeignKey(
-        PartnerCenter, on_delete=models.PROTECT, related_name="products"
-    )
+    lead_center = models.ForeignKey(PartnerCenter, on_delete=models.PROTECT, related_name="products")
 
     objects = ProjectChildQuerySet.as_manager()
     history = HistoricalRecords()

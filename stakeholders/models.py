@@ -65,9 +65,7 @@ class District(models.Model):
 
     sea = models.ForeignKey(SEA, verbose_name="SEA", on_delete=models.PROTECT, related_name="districts")
     name = models.CharField(max_length=200)
-    nces_id = models.CharField(
-        "NCES LEA id", max_length=7, unique=True, validators=[nces_lea_validator]
-    )
+    nces_id = models.CharField("NCES LEA id", max_length=7, unique=True, validators=[nces_lea_validator])
     is_demo = models.BooleanField(
         "demo data", default=False, help_text="Fictitious district loaded for demonstrations."
     )
@@ -377,9 +375,7 @@ class Membership(models.Model):
                 overlapping = overlapping.filter(term_start__lte=self.term_end)
             overlapping = overlapping.filter(Q(term_end__isnull=True) | Q(term_end__gte=self.term_start))
             if overlapping.exists():
-                raise ValidationError(
-                    "This person already has a seat on this body for an overlapping term."
-                )
+                raise ValidationError("This person already has a seat on this body for an overlapping term.")
 
 
 class CommunicationCategory(models.TextChoices):
@@ -409,9 +405,7 @@ class CommunicationPreference(models.Model):
     class Meta:
         ordering = ["stakeholder", "category"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["stakeholder", "category"], name="preference_one_per_category"
-            ),
+            models.UniqueConstraint(fields=["stakeholder", "category"], name="preference_one_per_category"),
         ]
 
     def __str__(self):

@@ -12,7 +12,9 @@ class SEAFactory(factory.django.DjangoModelFactory):
         model = models.SEA
         django_get_or_create = ("state_code",)
 
-    state_code = factory.Sequence(lambda n: STATES[n % len(STATES)] if n < len(STATES) else f"Q{chr(65 + n % 26)}")
+    state_code = factory.Sequence(
+        lambda n: STATES[n % len(STATES)] if n < len(STATES) else f"Q{chr(65 + n % 26)}"
+    )
     name = factory.LazyAttribute(lambda o: f"{o.state_code} Department of Education")
     short_name = factory.LazyAttribute(lambda o: f"{o.state_code}DE")
 

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from stakeholders.models import Membership, SEA, Stakeholder
+from stakeholders.models import SEA, Membership, Stakeholder
 from tests.stakeholders.factories import (
     AdvisoryBodyFactory,
     DistrictFactory,

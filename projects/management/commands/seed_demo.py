@@ -1,0 +1,29 @@
+import os
+
+from django.core.management.base import BaseCommand
+
+from projects.demo import demo_world_load
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo world: CSDE, NYSED and RIDE, their districts and partner centers, the RAB and "
+        "RCC, the Connecticut educator-diversity project and others, and the demo accounts. "
+        "Demo accounts get DEMO_PASSWORD from the environment, else one random password printed once. "
+        "Running it again changes nothing."
+    )
+
+    def handle(self, *args, **options):
+        result = demo_world_load(password=os.environ.get("DEMO_PASSWORD") or None)
+        if result.created:
+            self.stdout.write(self.style.SUCCESS(f"Demo world loaded: {result.created} records created."))
+        else:
+            self.stdout.write("Demo world already loaded: nothing changed.")
+        if result.passwords:
+            password = next(iter(result.passwords.values()))
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Demo accounts {', '.join(result.passwords)} were created with the password "
+                    f"{password}\nIt is shown only this once; set DEMO_PASSWORD to choose your own."
+                )
+            )
