@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from . import health, views
 
@@ -13,4 +13,9 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("projects/", include("projects.urls")),
+    path("directory/", include("stakeholders.urls")),
+    path("communications/", include("communications.urls")),
+    path("meetings/", include("meetings.urls")),
+    path("api/", include("api.urls")),
 ]

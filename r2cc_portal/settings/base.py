@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "stakeholders",
     "projects",
     "communications",
+    "meetings",
+    "api",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+# Meetings of the advisory bodies: agendas, attendance, minutes, decisions, action items, feedback.
