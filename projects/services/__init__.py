@@ -1,0 +1,1 @@
+# Services are split by sub-area: activities.py, assessments.py, indicators.py.

@@ -1,0 +1,1 @@
+# Views are split by sub-area: dashboards.py, indicators.py, activities.py, assessments.py.
