@@ -1,0 +1,1 @@
+# Forms are split by sub-area: activities.py, assessments.py, indicators.py.
