@@ -1,0 +1,238 @@
+from django import forms
+from django.contrib import admin
+from django.db import models
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    Activity,
+    Condition,
+    ConditionAssessment,
+    Goal,
+    Indicator,
+    IndicatorValue,
+    Objective,
+    Product,
+    Project,
+    ScopeChange,
+)
+
+# Long text in a table row: a few lines are enough, the change page of the record has room.
+COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}}
+# A link typed without a scheme is an https one (Django 6's default; silences the 5.x warning).
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+
+
+# Inlines ---------------------------------------------------------------------------------
+
+
+class GoalInline(admin.TabularInline):
+    model = Goal
+    fields = ("number", "statement")
+    formfield_overrides = COMPACT_TEXT
+    extra = 0
+    show_change_link = True  # objectives are edited on the goal's page
+
+
+class ObjectiveInline(admin.TabularInline):
+    model = Objective
+    fields = ("number", "statement", "target_date")
+    formfield_overrides = COMPACT_TEXT
+    extra = 0
+
+
+class ScopeChangeInline(admin.StackedInline):
+    model = ScopeChange
+    fields = ("changed_on", "summary", "reason", "details", "recorded_by")
+    autocomplete_fields = ("recorded_by",)
+    formfield_overrides = COMPACT_TEXT
+    extra = 0
+
+
+class IndicatorInline(admin.TabularInline):
+    model = Indicator
+    fields = ("name", "definition", "unit", "baseline", "target", "target_date", "direction")
+    formfield_overrides = COMPACT_TEXT
+    extra = 0
+    show_change_link = True  # values are recorded on the indicator's page
+
+
+class IndicatorValueInline(admin.TabularInline):
+    model = IndicatorValue
+    fields = ("measured_on", "value", "note", "recorded_by")
+    autocomplete_fields = ("recorded_by",)
+    extra = 0
+
+
+class ProductInline(admin.TabularInline):
+    formfield_overrides = HTTPS_URLS
+    model = Product
+    fields = ("title", "kind", "status", "due_date", "delivered_on", "lead_center", "link")
+    autocomplete_fields = ("lead_center",)
+    extra = 0
+    show_change_link = True
+
+
+# Reference data ----------------------------------------------------------------------------
+
+
+@admin.register(Condition)
+class ConditionAdmin(admin.ModelAdmin):
+    """The five conditions of collective impact come from a migration and never change here."""
+
+    list_display = ("number", "name", "slug")
+    list_display_links = ("number", "name")
+    search_fields = ("name", "slug", "description")
+    ordering = ("number",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# Projects ----------------------------------------------------------------------------------
+
+
+@admin.register(Project)
+class ProjectAdmin(SimpleHistoryAdmin):
+    list_display = ("title", "sea", "lead_center", "status", "start_date", "end_date")
+    list_filter = ("status", "sea", "lead_center")
+    list_select_related = ("sea", "lead_center")
+    search_fields = ("title", "problem_statement")
+    autocomplete_fields = ("sea", "offices", "districts", "lead_center", "partner_centers", "stakeholders")
+    readonly_fields = ("created_at", "updated_at")
+    date_hierarchy = "start_date"
+    fieldsets = (
+        (None, {"fields": ("title", "problem_statement", "status", "start_date", "end_date")}),
+        ("Client", {"fields": ("sea", "offices", "districts", "stakeholders")}),
+        ("Project team", {"fields": ("lead_center", "partner_centers")}),
+        ("Record", {"fields": ("created_at", "updated_at")}),
+    )
+    inlines = (GoalInline, ScopeChangeInline, IndicatorInline, ProductInline)
+
+
+@admin.register(ScopeChange)
+class ScopeChangeAdmin(admin.ModelAdmin):
+    list_display = ("changed_on", "summary", "project", "recorded_by")
+    list_filter = ("project__sea",)
+    list_select_related = ("project", "recorded_by")
+    search_fields = ("summary", "reason", "details", "project__title")
+    autocomplete_fields = ("project", "recorded_by")
+    date_hierarchy = "changed_on"
+
+
+@admin.register(Goal)
+class GoalAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "project", "number")
+    list_filter = ("project__sea",)
+    list_select_related = ("project",)
+    search_fields = ("statement", "project__title")
+    autocomplete_fields = ("project",)
+    inlines = (ObjectiveInline,)
+
+
+@admin.register(Objective)
+class ObjectiveAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "statement", "project", "target_date")
+    list_filter = ("goal__project__sea",)
+    search_fields = ("statement", "goal__statement", "goal__project__title")
+    autocomplete_fields = ("goal",)
+    date_hierarchy = "target_date"
+
+    def get_queryset(self, request):
+        # Objective.__str__ reads its goal's number wherever it is shown. A select_related here
+        # makes the changelist ignore list_select_related, so the project is joined here too.
+        return super().get_queryset(request).select_related("goal__project")
+
+    @admin.display(description="project", ordering="goal__project__title")
+    def project(self, obj):
+        return obj.goal.project
+
+
+# Measurement and activity ------------------------------------------------------------------
+
+
+@admin.register(ConditionAssessment)
+class ConditionAssessmentAdmin(SimpleHistoryAdmin):
+    list_display = ("project", "condition", "stage", "assessed_on", "assessor")
+    list_filter = ("condition", "stage", "project__sea")
+    list_select_related = ("project", "condition", "assessor")
+    search_fields = ("project__title", "evidence")
+    autocomplete_fields = ("project", "condition", "assessor")
+    readonly_fields = ("created_at",)
+    date_hierarchy = "assessed_on"
+
+
+@admin.register(Activity)
+class ActivityAdmin(SimpleHistoryAdmin):
+    list_display = ("date", "type", "project", "sea", "hours", "mode", "author")
+    list_display_links = ("date", "type")
+    list_filter = ("type", "mode", "project__sea", "conditions")
+    list_select_related = ("project__sea", "author")
+    search_fields = ("summary", "next_steps", "project__title")
+    autocomplete_fields = ("project", "participants", "districts", "partner_centers", "conditions", "author")
+    readonly_fields = ("created_at", "updated_at")
+    date_hierarchy = "date"
+    fieldsets = (
+        (None, {"fields": ("project", "date", "type", "mode", "hours", "author")}),
+        ("What happened", {"fields": ("summary", "next_steps", "conditions")}),
+        ("Who took part", {"fields": ("participants", "districts", "partner_centers")}),
+        ("Record", {"fields": ("created_at", "updated_at")}),
+    )
+
+    @admin.display(description="SEA", ordering="project__sea__state_code")
+    def sea(self, obj):
+        return obj.project.sea
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "project", "unit", "baseline", "target", "target_date", "direction")
+    list_filter = ("direction", "project__sea")
+    list_select_related = ("project",)
+    search_fields = ("name", "definition", "data_source", "project__title")
+    autocomplete_fields = ("project",)
+    date_hierarchy = "target_date"
+    inlines = (IndicatorValueInline,)
+
+
+@admin.register(IndicatorValue)
+class IndicatorValueAdmin(SimpleHistoryAdmin):
+    list_display = ("indicator", "project", "measured_on", "value", "recorded_by")
+    list_filter = ("indicator__project__sea",)
+    list_select_related = ("indicator__project", "recorded_by")
+    search_fields = ("indicator__name", "indicator__project__title", "note")
+    autocomplete_fields = ("indicator", "recorded_by")
+    date_hierarchy = "measured_on"
+
+    @admin.display(description="project", ordering="indicator__project__title")
+    def project(self, obj):
+        return obj.indicator.project
+
+
+@admin.register(Product)
+class ProductAdmin(SimpleHistoryAdmin):
+    formfield_overrides = HTTPS_URLS
+    list_display = (
+        "title",
+        "project",
+        "kind",
+        "status",
+        "due_date",
+        "delivered_on",
+        "lead_center",
+        "overdue",
+    )
+    list_filter = ("status", "kind", "lead_center", "project__sea")
+    list_select_related = ("project", "lead_center")
+    search_fields = ("title", "project__title")
+    autocomplete_fields = ("project", "lead_center")
+    date_hierarchy = "due_date"
+
+    @admin.display(description="overdue", boolean=True)
+    def overdue(self, obj):
+        return obj.is_overdue
