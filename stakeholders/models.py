@@ -180,6 +180,14 @@ class Stakeholder(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    user = models.OneToOneField(
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="stakeholder",
+        help_text="The portal account of this person, if they sign in.",
+    )
 
     objects = StakeholderQuerySet.as_manager()
 
@@ -232,6 +240,16 @@ class AdvisoryBody(models.Model):
         null=True, blank=True, help_text="Expected cadence, e.g. 2 for twice a year."
     )
 
+    class QuorumRule(models.TextChoices):
+        MAJORITY = "majority", "Majority of voting members"
+        TWO_THIRDS = "two_thirds", "Two thirds of voting members"
+        FIXED = "fixed", "A fixed number of voting members"
+
+    quorum_rule = models.CharField(max_length=20, choices=QuorumRule.choices, default=QuorumRule.MAJORITY)
+    quorum_count = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Voting members needed when the rule is a fixed number."
+    )
+
     objects = AdvisoryBodyQuerySet.as_manager()
 
     class Meta:
@@ -240,6 +258,19 @@ class AdvisoryBody(models.Model):
 
     def __str__(self):
         return self.short_name
+
+    def clean(self):
+        super().clean()
+        if self.quorum_rule == self.QuorumRule.FIXED and not self.quorum_count:
+            raise ValidationError({"quorum_count": "Give the number of voting members a quorum needs."})
+
+    def quorum_needed(self, voting_members: int) -> int:
+        """How many voting members must attend (in person or by delegate) for a quorum."""
+        if self.quorum_rule == self.QuorumRule.FIXED:
+            return self.quorum_count or 0
+        if self.quorum_rule == self.QuorumRule.TWO_THIRDS:
+            return -(-2 * voting_members // 3)
+        return voting_members // 2 + 1
 
 
 class BodyPurpose(models.Model):
