@@ -358,3 +358,44 @@ class Product(models.Model):
             and self.due_date is not None
             and self.due_date < timezone.localdate()
         )
+
+
+class ActivityMonth(models.Model):
+    """Hours logged per SEA, month and condition: the rollup the dashboards chart.
+
+    Summing a million activities on every page view is too slow, so the dashboards read this
+    table instead. `condition_number` 0 counts every activity of the month once; rows 1-5 count
+    the activities that advance that condition (an activity advancing two conditions counts
+    toward both). Kept current by `projects.services.rollups.activity_month_refresh`, which beat
+    runs every few minutes and `manage.py refresh_activity_months` runs on demand.
+    """
+
+    ALL_CONDITIONS = 0
+
+    sea = models.ForeignKey(SEA, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="First day of the month.")
+    condition_number = models.PositiveSmallIntegerField(help_text="0 for all activities.")
+    hours = models.DecimalField(max_digits=14, decimal_places=2)
+    activities = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["sea", "month", "condition_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sea", "month", "condition_number"], name="activity_month_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["month", "sea"])]
+
+    def __str__(self):
+        return f"{self.sea_id} {self.month:%Y-%m} condition {self.condition_number}: {self.hours} h"
+
+
+class RollupWatermark(models.Model):
+    """When a rollup was last brought up to date (activity history before it is accounted for)."""
+
+    name = models.CharField(max_length=50, unique=True)
+    refreshed_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.name} at {self.refreshed_at}"
