@@ -2,16 +2,17 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import health, views
+from accounts import views as accounts_views
 
-admin.site.site_header = "R2CC Portal administration"
-admin.site.site_title = "R2CC Portal admin"
+from . import health, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", accounts_views.PortalLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("accounts.urls")),
+    path("admin/login/", accounts_views.admin_login_redirect, name="admin_login_redirect"),
     path("admin/", admin.site.urls),
     path("projects/", include("projects.urls")),
     path("directory/", include("stakeholders.urls")),

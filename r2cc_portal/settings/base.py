@@ -20,7 +20,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "r2cc_portal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -36,6 +36,12 @@ INSTALLED_APPS = [
     "rest_framework",
     "simple_history",
     "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "import_export",
     # The portal
     "accounts",
     "stakeholders",
@@ -52,11 +58,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.RequestContextMiddleware",
+    "accounts.middleware.TwoFactorRequiredMiddleware",
+    "accounts.middleware.DeniedAccessLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, so that it sees the sign-in failures of every view above it.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "r2cc_portal.urls"
@@ -88,6 +100,27 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
+
+# django-axes checks for a lockout before any password is compared.
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.PortalAxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lock a (username, address) pair, never a username alone, so that someone elsewhere
+# cannot lock a real user out by guessing at their name.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_CLIENT_IP_CALLABLE = "accounts.middleware.client_ip"
+# Reverse proxies in front of the portal that append to X-Forwarded-For (0: use REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Two-factor sign-in (TOTP). Roles listed here must use it; every user may turn it on.
+TWO_FACTOR_REQUIRED_ROLES = env.list("TWO_FACTOR_REQUIRED_ROLES", default=[])
+OTP_TOTP_ISSUER = "R2CC Portal"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -168,6 +201,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "r2cc_portal.tasks.heartbeat_task",
         "schedule": timedelta(minutes=1),
     },
+    "projects-activity-months": {
+        "task": "projects.tasks.activity_month_refresh_task",
+        "schedule": timedelta(minutes=2),
+    },
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -176,10 +213,47 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
+        "api.authentication.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PortalPageNumberPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "api.throttling.PortalAnonRateThrottle",
+        "api.throttling.PortalUserRateThrottle",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.portal_exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+# Requests per user (signed in) and per address (anonymous); read on every request.
+API_THROTTLE_RATES = {
+    "anon": env.str("API_THROTTLE_ANON", default="60/minute"),
+    "user": env.str("API_THROTTLE_USER", default="600/minute"),
+}
+API_TOKEN_MAX_DAYS = 365
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "R2CC Portal API",
+    "DESCRIPTION": (
+        "The portal's data for SEA staff, facilitators and administrators. Every list and object "
+        "is limited to what the signed-in user may see in the portal: another state's record "
+        "answers 404. Authenticate with a session or an API token from your profile page "
+        "(`Authorization: Token <key>` or `Authorization: Bearer <key>`)."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {},
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
 }
 
 # Strict CSP: every asset is served from this origin, no inline script or style.
@@ -203,7 +277,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 8)
+# Idle timeout: the session is renewed on every request and ends after this many idle seconds.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 30)
+SESSION_SAVE_EVERY_REQUEST = True
 
 # How long a beat heartbeat may be old before /healthz reports beat as down.
 HEALTHZ_BEAT_MAX_AGE = timedelta(minutes=3)

@@ -26,7 +26,8 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 def add_role(user, create, role):
     if create and role:
-        user.groups.add(Group.objects.get(name=Role(role).value))
+        # get_or_create: transactional tests flush the groups the data migration made.
+        user.groups.add(Group.objects.get_or_create(name=Role(role).value)[0])
 
 
 class SEAStaffFactory(UserFactory):

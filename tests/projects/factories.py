@@ -1,7 +1,9 @@
 import datetime
+import importlib
 from decimal import Decimal
 
 import factory
+from django.apps import apps as django_apps
 
 from projects import models
 from tests.stakeholders.factories import PartnerCenterFactory, SEAFactory
@@ -21,6 +23,10 @@ class ProjectFactory(factory.django.DjangoModelFactory):
 
 
 def condition(number: int) -> models.Condition:
+    if not models.Condition.objects.exists():
+        # Transactional tests flush the reference data of the data migration: load it again.
+        conditions_migration = importlib.import_module("projects.migrations.0002_five_conditions")
+        conditions_migration.load_conditions(django_apps, None)
     return models.Condition.objects.get(number=number)
 
 
