@@ -1,5 +1,35 @@
-from django.urls import path  # noqa: F401
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from . import views
 
 app_name = "api"
 
-urlpatterns = []
+router = DefaultRouter()
+router.include_root_view = False
+router.register("seas", views.SEAViewSet, basename="sea")
+router.register("offices", views.OfficeViewSet, basename="office")
+router.register("districts", views.DistrictViewSet, basename="district")
+router.register("partner-centers", views.PartnerCenterViewSet, basename="partnercenter")
+router.register("organizations", views.OrganizationViewSet, basename="organization")
+router.register("stakeholders", views.StakeholderViewSet, basename="stakeholder")
+router.register("advisory-bodies", views.AdvisoryBodyViewSet, basename="advisorybody")
+router.register("memberships", views.MembershipViewSet, basename="membership")
+router.register("projects", views.ProjectViewSet, basename="project")
+router.register("conditions", views.ConditionViewSet, basename="condition")
+router.register("assessments", views.ConditionAssessmentViewSet, basename="assessment")
+router.register("activities", views.ActivityViewSet, basename="activity")
+router.register("indicators", views.IndicatorViewSet, basename="indicator")
+router.register("indicator-values", views.IndicatorValueViewSet, basename="indicatorvalue")
+router.register("products", views.ProductViewSet, basename="product")
+
+urlpatterns = [
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="api/swagger_ui.html"),
+        name="docs",
+    ),
+]

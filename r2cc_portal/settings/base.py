@@ -226,7 +226,7 @@ REST_FRAMEWORK = {
         "api.throttling.PortalAnonRateThrottle",
         "api.throttling.PortalUserRateThrottle",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.PortalAutoSchema",
     "EXCEPTION_HANDLER": "api.exceptions.portal_exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

@@ -1,0 +1,118 @@
+"""Filters of the v1 API.
+
+Related records are filtered by id (a number), never through a choice list: an id of another
+state's record then simply matches nothing, the same as an id that does not exist.
+"""
+
+import django_filters
+from django.db import models
+from django.db.models import Q
+
+from projects.models import Activity, ConditionAssessment, IndicatorValue, Product, Project
+from stakeholders.models import District, Membership, Stakeholder
+
+ID_FILTER = {"filter_class": django_filters.NumberFilter}
+
+
+class PortalFilterSet(django_filters.FilterSet):
+    class Meta:
+        filter_overrides = {
+            models.ForeignKey: ID_FILTER,
+            models.OneToOneField: ID_FILTER,
+            models.ManyToManyField: {
+                "filter_class": django_filters.NumberFilter,
+                "extra": lambda field: {"distinct": True},
+            },
+        }
+
+
+def id_filters(*names):
+    return dict.fromkeys(names, ["exact"])
+
+
+class DistrictFilter(PortalFilterSet):
+    name = django_filters.CharFilter(lookup_expr="icontains")
+
+    class Meta(PortalFilterSet.Meta):
+        model = District
+        fields = {**id_filters("sea"), "is_demo": ["exact"], "nces_id": ["exact"]}
+
+
+class StakeholderFilter(PortalFilterSet):
+    q = django_filters.CharFilter(method="filter_q", label="Name or e-mail contains")
+
+    class Meta(PortalFilterSet.Meta):
+        model = Stakeholder
+        fields = {
+            **id_filters("sea", "office", "district", "partner_center", "organization"),
+            "is_active": ["exact"],
+        }
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(
+            Q(first_name__icontains=value) | Q(last_name__icontains=value) | Q(email__icontains=value)
+        )
+
+
+class MembershipFilter(PortalFilterSet):
+    current = django_filters.BooleanFilter(method="filter_current", label="Only current terms")
+
+    class Meta(PortalFilterSet.Meta):
+        model = Membership
+        fields = {**id_filters("body", "stakeholder"), "role": ["exact"], "is_voting": ["exact"]}
+
+    def filter_current(self, queryset, name, value):
+        current = queryset.current()
+        return current if value else queryset.exclude(pk__in=current.values("pk"))
+
+
+class ProjectFilter(PortalFilterSet):
+    class Meta(PortalFilterSet.Meta):
+        model = Project
+        fields = {
+            **id_filters("sea", "lead_center", "districts", "partner_centers"),
+            "status": ["exact"],
+            "start_date": ["gte", "lte"],
+        }
+
+
+class ConditionAssessmentFilter(PortalFilterSet):
+    condition = django_filters.NumberFilter(field_name="condition__number", label="Condition number")
+    latest = django_filters.BooleanFilter(method="filter_latest", label="Only the latest per condition")
+
+    class Meta(PortalFilterSet.Meta):
+        model = ConditionAssessment
+        fields = {**id_filters("project"), "stage": ["exact"], "assessed_on": ["gte", "lte"]}
+
+    def filter_latest(self, queryset, name, value):
+        return queryset.latest_per_condition() if value else queryset
+
+
+class ActivityFilter(PortalFilterSet):
+    sea = django_filters.NumberFilter(field_name="project__sea", label="SEA id")
+    condition = django_filters.NumberFilter(
+        field_name="conditions__number", label="Condition number advanced", distinct=True
+    )
+
+    class Meta(PortalFilterSet.Meta):
+        model = Activity
+        fields = {
+            **id_filters("project", "author", "participants", "districts", "partner_centers"),
+            "type": ["exact"],
+            "mode": ["exact"],
+            "date": ["gte", "lte"],
+        }
+
+
+class IndicatorValueFilter(PortalFilterSet):
+    project = django_filters.NumberFilter(field_name="indicator__project", label="Project id")
+
+    class Meta(PortalFilterSet.Meta):
+        model = IndicatorValue
+        fields = {**id_filters("indicator"), "measured_on": ["gte", "lte"]}
+
+
+class ProductFilter(PortalFilterSet):
+    class Meta(PortalFilterSet.Meta):
+        model = Product
+        fields = {**id_filters("project", "lead_center"), "status": ["exact"], "kind": ["exact"]}

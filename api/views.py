@@ -1,0 +1,219 @@
+"""The v1 API: every queryset comes from `visible_to(user)`, every write goes through a service."""
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.response import Response
+
+from projects.models import (
+    Activity,
+    Condition,
+    ConditionAssessment,
+    Indicator,
+    IndicatorValue,
+    Product,
+    Project,
+)
+from projects.services.activities import activity_delete, activity_log, activity_update
+from projects.services.assessments import assessment_record
+from stakeholders.models import (
+    SEA,
+    AdvisoryBody,
+    District,
+    Membership,
+    Office,
+    Organization,
+    PartnerCenter,
+    Stakeholder,
+)
+
+from . import filters, serializers
+
+
+class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
+    """List and retrieve what the user may see; anything else is a 404."""
+
+    model = None
+    select_related: tuple[str, ...] = ()
+    prefetch_related: tuple[str, ...] = ()
+
+    def get_queryset(self):
+        queryset = self.model.objects.visible_to(self.request.user)
+        if self.select_related:
+            queryset = queryset.select_related(*self.select_related)
+        if self.prefetch_related:
+            queryset = queryset.prefetch_related(*self.prefetch_related)
+        return queryset
+
+
+class SEAViewSet(ScopedReadOnlyViewSet):
+    """State education agencies (SEA staff see their own)."""
+
+    model = SEA
+    serializer_class = serializers.SEASerializer
+    filterset_fields = ["state_code"]
+    ordering_fields = ["state_code", "name", "short_name"]
+
+
+class OfficeViewSet(ScopedReadOnlyViewSet):
+    model = Office
+    serializer_class = serializers.OfficeSerializer
+    filterset_fields = ["sea"]
+    ordering_fields = ["name", "sea"]
+
+
+class DistrictViewSet(ScopedReadOnlyViewSet):
+    model = District
+    serializer_class = serializers.DistrictSerializer
+    filterset_class = filters.DistrictFilter
+    ordering_fields = ["name", "nces_id", "sea"]
+
+
+class PartnerCenterViewSet(ScopedReadOnlyViewSet):
+    """Partner centers: shared reference data every signed-in user reads."""
+
+    model = PartnerCenter
+    serializer_class = serializers.PartnerCenterSerializer
+    filterset_fields = ["kind"]
+    ordering_fields = ["name", "short_name"]
+
+
+class OrganizationViewSet(ScopedReadOnlyViewSet):
+    model = Organization
+    serializer_class = serializers.OrganizationSerializer
+    filterset_fields = ["kind"]
+    ordering_fields = ["name"]
+
+
+class StakeholderViewSet(ScopedReadOnlyViewSet):
+    model = Stakeholder
+    serializer_class = serializers.StakeholderSerializer
+    filterset_class = filters.StakeholderFilter
+    ordering_fields = ["last_name", "first_name", "email", "updated_at"]
+
+
+class AdvisoryBodyViewSet(ScopedReadOnlyViewSet):
+    model = AdvisoryBody
+    serializer_class = serializers.AdvisoryBodySerializer
+    prefetch_related = ("purposes",)
+    filterset_fields = ["kind"]
+    ordering_fields = ["name"]
+
+
+class MembershipViewSet(ScopedReadOnlyViewSet):
+    """Seats on the advisory bodies, limited to the members the user may see."""
+
+    model = Membership
+    serializer_class = serializers.MembershipSerializer
+    filterset_class = filters.MembershipFilter
+    ordering_fields = ["term_start", "term_end", "role"]
+
+    def get_queryset(self):
+        visible_people = Stakeholder.objects.visible_to(self.request.user)
+        return Membership.objects.filter(stakeholder__in=visible_people.values("pk"))
+
+
+class ProjectViewSet(ScopedReadOnlyViewSet):
+    """Projects with their goals, objectives and scope changes."""
+
+    model = Project
+    serializer_class = serializers.ProjectSerializer
+    prefetch_related = (
+        "offices",
+        "districts",
+        "partner_centers",
+        "stakeholders",
+        "goals__objectives",
+        "scope_changes",
+    )
+    filterset_class = filters.ProjectFilter
+    ordering_fields = ["title", "start_date", "status", "updated_at"]
+
+
+class ConditionViewSet(viewsets.ReadOnlyModelViewSet):
+    """The five conditions of collective impact (reference data)."""
+
+    queryset = Condition.objects.all()
+    serializer_class = serializers.ConditionSerializer
+    pagination_class = None
+    filter_backends = []
+
+
+@extend_schema_view(
+    create=extend_schema(
+        request=serializers.AssessmentRecordSerializer,
+        responses={201: serializers.ConditionAssessmentSerializer(many=True)},
+        description="Record a dated assessment of one or more conditions of a project (SEA staff of "
+        "the project's state, facilitators and administrators). Earlier assessments are kept.",
+    )
+)
+class ConditionAssessmentViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+    model = ConditionAssessment
+    serializer_class = serializers.ConditionAssessmentSerializer
+    select_related = ("condition",)
+    filterset_class = filters.ConditionAssessmentFilter
+    ordering_fields = ["assessed_on", "created_at", "stage"]
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return serializers.AssessmentRecordSerializer
+        return serializers.ConditionAssessmentSerializer
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        assessments = assessment_record(
+            assessor=request.user,
+            project=data["project"],
+            assessed_on=data["assessed_on"],
+            ratings={r["condition"]: (r["stage"], r["evidence"]) for r in data["ratings"]},
+        )
+        output = serializers.ConditionAssessmentSerializer(
+            assessments, many=True, context={"request": request}
+        )
+        return Response(output.data, status=status.HTTP_201_CREATED)
+
+
+class ActivityViewSet(viewsets.ModelViewSet):
+    """Project activities. SEA staff change the ones they logged; facilitators and administrators all."""
+
+    serializer_class = serializers.ActivitySerializer
+    filterset_class = filters.ActivityFilter
+    ordering_fields = ["date", "hours", "created_at", "updated_at"]
+
+    def get_queryset(self):
+        return Activity.objects.visible_to(self.request.user).prefetch_related(
+            "participants", "districts", "partner_centers", "conditions"
+        )
+
+    def perform_create(self, serializer):
+        serializer.instance = activity_log(author=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = activity_update(
+            activity=serializer.instance, editor=self.request.user, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        activity_delete(activity=instance, editor=self.request.user)
+
+
+class IndicatorViewSet(ScopedReadOnlyViewSet):
+    model = Indicator
+    serializer_class = serializers.IndicatorSerializer
+    filterset_fields = ["project", "direction"]
+    ordering_fields = ["name", "project"]
+
+
+class IndicatorValueViewSet(ScopedReadOnlyViewSet):
+    model = IndicatorValue
+    serializer_class = serializers.IndicatorValueSerializer
+    filterset_class = filters.IndicatorValueFilter
+    ordering_fields = ["measured_on", "value"]
+
+
+class ProductViewSet(ScopedReadOnlyViewSet):
+    model = Product
+    serializer_class = serializers.ProductSerializer
+    filterset_class = filters.ProductFilter
+    ordering_fields = ["due_date", "title", "status", "delivered_on"]
