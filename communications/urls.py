@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "communications"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.CommunicationListView.as_view(), name="list"),
+    path("u/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("preferences/<str:token>/", views.preferences, name="preferences"),
+]

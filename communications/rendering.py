@@ -1,0 +1,179 @@
+"""Turning a communication into a recipient's e-mail.
+
+The body is Markdown with merge fields (`{{ first_name }}`). It is rendered once per
+occurrence: merge fields become opaque tokens, the Markdown becomes sanitized HTML (nh3) and
+both parts are wrapped in templates/emails/communication.{txt,html}. Per recipient only the
+tokens are replaced (HTML-escaped in the HTML part), which keeps large sends fast and makes
+sure a merge value can never inject markup.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass, field
+
+import markdown
+import nh3
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+MERGE_FIELD = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s*\}\}")
+STANDARD_FIELDS = {
+    "first_name": "The recipient's first name",
+    "last_name": "The recipient's last name",
+    "full_name": "The recipient's full name",
+    "email": "The recipient's e-mail address",
+    "title": "The recipient's job title",
+    "organization": "Where the recipient works",
+    "state": "The recipient's state agency",
+    "project": "The related project",
+    "advisory_body": "The related advisory body",
+}
+LINK_FIELDS = ("unsubscribe_url", "preferences_url")
+MERGE_TOKEN = "R2CCMERGE{}X"  # noqa: S105 - a placeholder, not a secret
+UNSUBSCRIBE_SALT = "communications.unsubscribe"
+PREFERENCES_SALT = "communications.preferences"
+
+
+def merge_fields(text: str) -> list[str]:
+    return list(dict.fromkeys(MERGE_FIELD.findall(text)))
+
+
+def check_merge_fields(*, subject: str, body: str, context_provider: str = "") -> None:
+    """Unknown merge fields are a mistake unless a context provider supplies extra ones."""
+    if context_provider:
+        return
+    known = set(STANDARD_FIELDS) | set(LINK_FIELDS)
+    for name, text in (("subject", subject), ("body", body)):
+        unknown = [f for f in merge_fields(text) if f not in known]
+        if unknown:
+            raise ValidationError({name: f"Unknown merge field: {', '.join(unknown)}."})
+
+
+def unsubscribe_token(stakeholder_id: int, category: str) -> str:
+    return signing.dumps({"s": stakeholder_id, "c": category}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def preferences_token(stakeholder_id: int) -> str:
+    return signing.dumps({"s": stakeholder_id}, salt=PREFERENCES_SALT, compress=True)
+
+
+def absolute(path: str) -> str:
+    return settings.PORTAL_BASE_URL.rstrip("/") + path
+
+
+def unsubscribe_url(stakeholder_id: int, category: str) -> str:
+    token = unsubscribe_token(stakeholder_id, category)
+    return absolute(reverse("communications:unsubscribe", args=[token]))
+
+
+def preferences_url(stakeholder_id: int) -> str:
+    return absolute(reverse("communications:preferences", args=[preferences_token(stakeholder_id)]))
+
+
+def _display(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        from django.utils import timezone
+
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return date_format(value, "DATETIME_FORMAT")
+    if isinstance(value, datetime.date):
+        return date_format(value, "DATE_FORMAT")
+    return str(value)
+
+
+def _lookup(context: dict, dotted: str):
+    value = context
+    for part in dotted.split("."):
+        value = value.get(part) if isinstance(value, dict) else getattr(value, part, None)
+        if value is None:
+            return None
+    return value
+
+
+def recipient_context(*, communication, stakeholder) -> dict:
+    """The standard merge fields of one recipient."""
+    affiliation = stakeholder.affiliation
+    return {
+        "first_name": stakeholder.first_name,
+        "last_name": stakeholder.last_name,
+        "full_name": stakeholder.full_name,
+        "email": stakeholder.email,
+        "title": stakeholder.title,
+        "organization": str(affiliation) if affiliation else "",
+        "state": stakeholder.sea.short_name if stakeholder.sea_id else "",
+        "project": communication.project.title if communication.project_id else "",
+        "advisory_body": communication.advisory_body.name if communication.advisory_body_id else "",
+    }
+
+
+@dataclass
+class PreparedMessage:
+    """A message rendered once, with tokens where each recipient's values go."""
+
+    subject: str
+    text: str
+    html: str
+    fields: list[str] = field(default_factory=list)
+
+    def for_recipient(self, values: dict) -> tuple[str, str, str]:
+        subject, text, html = self.subject, self.text, self.html
+        for index, name in enumerate(self.fields):
+            token = MERGE_TOKEN.format(index)
+            if token not in text and token not in html and token not in subject:
+                continue
+            raw = _display(_lookup(values, name))
+            subject = subject.replace(token, " ".join(raw.split()))
+            text = text.replace(token, raw)
+            html = html.replace(token, escape(raw))
+        return subject, text, html
+
+
+def markdown_to_html(text: str) -> str:
+    html = markdown.markdown(text, extensions=["extra", "sane_lists"], output_format="html")
+    return nh3.clean(html)
+
+
+def prepare_message(*, subject: str, body: str, category_label: str) -> PreparedMessage:
+    """Render `subject` and Markdown `body` into text and HTML parts with merge tokens."""
+    fields: list[str] = []
+
+    def tokenize(match):
+        name = match.group(1)
+        if name not in fields:
+            fields.append(name)
+        return MERGE_TOKEN.format(fields.index(name))
+
+    for name in LINK_FIELDS:
+        fields.append(name)
+    subject_t = MERGE_FIELD.sub(tokenize, subject)
+    body_t = MERGE_FIELD.sub(tokenize, body)
+    context = {
+        "subject": subject_t,
+        "body_text": body_t,
+        "body_html": mark_safe(markdown_to_html(body_t)),  # noqa: S308 - sanitized by nh3
+        "category": category_label,
+        "unsubscribe_url": MERGE_TOKEN.format(fields.index("unsubscribe_url")),
+        "preferences_url": MERGE_TOKEN.format(fields.index("preferences_url")),
+        "portal_url": settings.PORTAL_BASE_URL,
+    }
+    text = render_to_string("emails/communication.txt", context)
+    html = render_to_string("emails/communication.html", context)
+    return PreparedMessage(subject=subject_t, text=text, html=html, fields=fields)
+
+
+def recipient_values(*, communication, stakeholder, extra: dict | None = None) -> dict:
+    values = recipient_context(communication=communication, stakeholder=stakeholder)
+    values["unsubscribe_url"] = unsubscribe_url(stakeholder.pk, communication.category)
+    values["preferences_url"] = preferences_url(stakeholder.pk)
+    if extra:
+        values.update(extra)
+    return values
