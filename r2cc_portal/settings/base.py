@@ -205,7 +205,25 @@ CELERY_BEAT_SCHEDULE = {
         "task": "projects.tasks.activity_month_refresh_task",
         "schedule": timedelta(minutes=2),
     },
+    # Due occurrences become deliveries and senders are woken; safe to run from two beats.
+    "communications-tick": {
+        "task": "communications.tasks.communications_tick_task",
+        "schedule": timedelta(seconds=env.int("COMMUNICATIONS_TICK_SECONDS", default=60)),
+    },
+    # Composes each state's weekly digest once the week's send time has passed (idempotent).
+    "communications-weekly-digests": {
+        "task": "communications.tasks.digests_compose_task",
+        "schedule": timedelta(hours=1),
+    },
 }
+# Communications: a claimed delivery's lease, batch size, bounded retries with backoff.
+COMMUNICATIONS_LEASE_SECONDS = env.int("COMMUNICATIONS_LEASE_SECONDS", default=120)
+COMMUNICATIONS_BATCH_SIZE = env.int("COMMUNICATIONS_BATCH_SIZE", default=100)
+COMMUNICATIONS_MAX_ATTEMPTS = env.int("COMMUNICATIONS_MAX_ATTEMPTS", default=5)
+COMMUNICATIONS_RETRY_BASE_SECONDS = env.int("COMMUNICATIONS_RETRY_BASE_SECONDS", default=60)
+COMMUNICATIONS_MISSED_AFTER_SECONDS = env.int("COMMUNICATIONS_MISSED_AFTER_SECONDS", default=6 * 3600)
+COMMUNICATIONS_SEND_PARALLELISM = env.int("COMMUNICATIONS_SEND_PARALLELISM", default=2)
+COMMUNICATIONS_MESSAGE_ID_DOMAIN = env.str("COMMUNICATIONS_MESSAGE_ID_DOMAIN", default="r2cc.example.org")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

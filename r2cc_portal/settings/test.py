@@ -20,6 +20,9 @@ CACHES = {
 CELERY_BROKER_URL = REDIS_URL
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+if env.str("EMAIL_URL", default=""):
+    # Worker processes started by integration tests send to the test's own SMTP sink.
+    vars().update(env.email_url("EMAIL_URL"))
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 VAR_DIR.mkdir(exist_ok=True)
 
