@@ -11,6 +11,20 @@ class ProjectQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status="active")
 
+    def with_latest_stages(self, conditions):
+        """Annotate `stage_<number>` with the latest assessed stage of each given condition."""
+        from .models import ConditionAssessment
+
+        annotations = {}
+        for condition in conditions:
+            latest = (
+                ConditionAssessment.objects.filter(project=OuterRef("pk"), condition=condition)
+                .order_by("-assessed_on", "-created_at", "-pk")
+                .values("stage")[:1]
+            )
+            annotations[f"stage_{condition.number}"] = Subquery(latest)
+        return self.annotate(**annotations)
+
 
 class ProjectChildQuerySet(models.QuerySet):
     """Records that belong to one project and are visible with it."""
@@ -27,6 +41,19 @@ class ActivityQuerySet(ProjectChildQuerySet):
         if end:
             qs = qs.filter(date__lte=end)
         return qs
+
+    def editable_by(self, user):
+        """Activities `user` may edit or delete.
+
+        Facilitators and administrators edit every activity; SEA staff edit the activities they
+        authored in their own SEA; everyone else edits nothing.
+        """
+        visible = self.visible_to(user)
+        if user is None or not user.is_authenticated or not user.is_active:
+            return visible
+        if user.sees_whole_portfolio:
+            return visible
+        return visible.filter(author=user)
 
 
 class ConditionAssessmentQuerySet(ProjectChildQuerySet):

@@ -1,0 +1,254 @@
+"""The log-activity form: quick to fill in, limited to what the signed-in user may see."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
+
+from projects.models import Activity, Condition, Project
+from stakeholders.models import District, PartnerCenter, Stakeholder
+
+# How many people or districts a search shows at once (besides the ones already chosen).
+OPTION_LIMIT = 25
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class SearchInput(forms.TextInput):
+    input_type = "search"
+
+
+class ProjectChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.title} ({obj.sea.state_code})"
+
+
+class PersonChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        where = obj.affiliation
+        return f"{obj.full_name}, {obj.title} ({where})" if obj.title else f"{obj.full_name} ({where})"
+
+
+class DistrictChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.nces_id})"
+
+
+def _ids(values) -> list[int]:
+    ids = []
+    for value in values or ():
+        value = getattr(value, "pk", value)
+        try:
+            ids.append(int(value))
+        except (TypeError, ValueError):
+            continue
+    return ids
+
+
+class ActivityForm(forms.Form):
+    """Fields of activity_log. Participants and districts are limited to the project's state.
+
+    Their checkbox lists show the chosen ones plus the project's own people and districts, or
+    the matches of the search box next to them (served again by the type-ahead endpoint).
+    """
+
+    project = ProjectChoiceField(queryset=Project.objects.none(), empty_label="Choose a project")
+    date = forms.DateField(widget=DateInput(), help_text="When it happened; today by default.")
+    type = forms.ChoiceField(choices=[("", "Choose a type"), *Activity.Type.choices])
+    mode = forms.ChoiceField(
+        label="Delivery mode", choices=Activity.Mode.choices, widget=forms.RadioSelect, initial="virtual"
+    )
+    hours = forms.DecimalField(
+        min_value=0,
+        max_digits=6,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.25", "min": "0", "inputmode": "decimal"}),
+        help_text="Time spent, in hours (for example 1.5).",
+    )
+    summary = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), help_text="What happened, in a few sentences."
+    )
+    conditions = forms.ModelMultipleChoiceField(
+        label="Conditions advanced",
+        queryset=Condition.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    participant_search = forms.CharField(
+        label="Find people", required=False, widget=SearchInput(attrs={"autocomplete": "off"})
+    )
+    participants = PersonChoiceField(
+        queryset=Stakeholder.objects.none(),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        required=False,
+    )
+    district_search = forms.CharField(
+        label="Find districts", required=False, widget=SearchInput(attrs={"autocomplete": "off"})
+    )
+    districts = DistrictChoiceField(
+        queryset=District.objects.none(),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        required=False,
+    )
+    partner_centers = forms.ModelMultipleChoiceField(
+        label="Partner centers involved",
+        queryset=PartnerCenter.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    next_steps = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["project"].queryset = (
+            Project.objects.visible_to(user).select_related("sea").order_by("sea__state_code", "title")
+        )
+        self.fields["partner_centers"].queryset = PartnerCenter.objects.visible_to(user).order_by(
+            "short_name"
+        )
+        self.fields["date"].initial = timezone.localdate
+        self.project = self._chosen_project()
+        self.fields["participants"].queryset = self.participant_queryset()
+        self.fields["districts"].queryset = self.district_queryset()
+        self.fields["participants"].widget.choices = self._person_options()
+        self.fields["districts"].widget.choices = self._district_options()
+
+    @property
+    def project_chosen(self) -> bool:
+        return self.project is not None
+
+    def enable_type_ahead(self, path: str) -> None:
+        """Choosing a project reloads its people and districts in place (htmx)."""
+        self.fields["project"].widget.attrs.update(
+            {
+                "hx-get": path,
+                "hx-trigger": "change",
+                "hx-include": "#people-and-districts",
+                "hx-target": "#people-and-districts",
+                "hx-select": "#people-and-districts",
+                "hx-swap": "outerHTML",
+            }
+        )
+
+    # The project the lists depend on: the submitted one, else the initial one -----------------
+
+    def _value(self, name):
+        if self.is_bound:
+            return self.data.get(self.add_prefix(name))
+        value = self.initial.get(name, self.fields[name].initial)
+        return value() if callable(value) else value
+
+    def _values(self, name) -> list[int]:
+        if self.is_bound:
+            return _ids(self.data.getlist(self.add_prefix(name)))
+        value = self.initial.get(name)
+        if hasattr(value, "all"):
+            value = value.all()
+        return _ids(value)
+
+    def _chosen_project(self) -> Project | None:
+        value = self._value("project")
+        value = getattr(value, "pk", value)
+        try:
+            return self.fields["project"].queryset.filter(pk=int(value)).first()
+        except (TypeError, ValueError):
+            return None
+
+    def participant_queryset(self):
+        if self.project is None:
+            return Stakeholder.objects.none()
+        return (
+            Stakeholder.objects.visible_to(self.user)
+            .filter(Q(sea__isnull=True) | Q(sea_id=self.project.sea_id))
+            .filter(is_active=True)
+            .select_related("sea", "office__sea", "district", "partner_center", "organization")
+        )
+
+    def district_queryset(self):
+        if self.project is None:
+            return District.objects.none()
+        return District.objects.visible_to(self.user).filter(sea_id=self.project.sea_id)
+
+    # The options shown: chosen ones first, then search matches or the project's own --------
+
+    def _options(self, field_name, queryset, search, own, chosen_ids):
+        field = self.fields[field_name]
+        chosen = list(queryset.filter(pk__in=chosen_ids)) if chosen_ids else []
+        more = list((queryset.filter(search) if search else own).exclude(pk__in=chosen_ids)[:OPTION_LIMIT])
+        if not search and not more:
+            # A project without its own people or districts yet: offer the first of its state.
+            more = list(queryset.exclude(pk__in=chosen_ids)[:OPTION_LIMIT])
+        return [(obj.pk, field.label_from_instance(obj)) for obj in chosen + more]
+
+    def _person_options(self):
+        if self.project is None:
+            return []
+        queryset = self.fields["participants"].queryset
+        text = (self._value("participant_search") or "").strip()
+        search = None
+        if text:
+            search = Q()
+            for word in text.split()[:4]:
+                search &= (
+                    Q(first_name__icontains=word)
+                    | Q(last_name__icontains=word)
+                    | Q(email__icontains=word)
+                    | Q(title__icontains=word)
+                )
+        own = queryset.filter(projects=self.project).order_by("last_name", "first_name")
+        return self._options("participants", queryset, search, own, self._values("participants"))
+
+    def _district_options(self):
+        if self.project is None:
+            return []
+        queryset = self.fields["districts"].queryset
+        text = (self._value("district_search") or "").strip()
+        search = Q(name__icontains=text) | Q(nces_id__startswith=text) if text else None
+        own = queryset.filter(projects=self.project).order_by("name")
+        return self._options("districts", queryset, search, own, self._values("districts"))
+
+    # Validation ------------------------------------------------------------------------------
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date > timezone.localdate():
+            raise ValidationError("Log activities that have happened: the date is in the future.")
+        return date
+
+    def service_fields(self) -> dict:
+        """Keyword arguments for activity_log / activity_update."""
+        data = self.cleaned_data
+        names = ("project", "date", "type", "summary", "hours", "mode", "next_steps")
+        fields = {name: data[name] for name in names}
+        for name in ("participants", "districts", "partner_centers", "conditions"):
+            fields[name] = list(data[name])
+        return fields
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """Show a service's ValidationError next to the fields it names."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for field, messages in error.message_dict.items():
+            self.add_error(field if field in self.fields else None, messages)
+
+
+def initial_from_query(query, form_class=ActivityForm) -> dict:
+    """Initial values from a query string (`?project=3`, the type-ahead's requests)."""
+    initial = {}
+    for name, field in form_class.base_fields.items():
+        if name not in query:
+            continue
+        if isinstance(field, forms.ModelMultipleChoiceField):
+            initial[name] = _ids(query.getlist(name))
+        else:
+            initial[name] = query.get(name)
+    return initial
