@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 
-from .models import Role, User
+from .models import Role, SecurityEvent, User
 
 SEA_STAFF_NEEDS_SEA = "SEA staff must belong to one SEA."
 
@@ -88,3 +88,24 @@ class UserAdmin(BaseUserAdmin):
     def roles(self, obj):
         # Reads the prefetched groups; `.values_list()` here would cost a query per row.
         return ", ".join(sorted(group.name for group in obj.groups.all())) or "—"
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(admin.ModelAdmin):
+    """The security log: read-only, so that nobody can rewrite what happened."""
+
+    list_display = ("occurred_at", "kind", "username", "ip_address", "path")
+    list_filter = ("kind",)
+    search_fields = ("username", "ip_address", "path")
+    date_hierarchy = "occurred_at"
+    list_select_related = ("user",)
+    readonly_fields = ("occurred_at", "kind", "user", "username", "ip_address", "path", "detail")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.models import SecurityEvent
 from projects.models import Activity, Condition, Goal, Objective, Project, ScopeChange
 from stakeholders.models import BodyPurpose, CommunicationCategory, CommunicationPreference
 from tests.accounts.factories import SEAStaffFactory, UserFactory
@@ -66,6 +67,9 @@ def _membership():
 # One new, distinct row per call, with its relations filled so that list columns follow them.
 BUILDERS = {
     "accounts.user": SEAStaffFactory,
+    "accounts.securityevent": lambda: SecurityEvent.objects.create(
+        kind="sign_in", user=SEAStaffFactory(), ip_address="192.0.2.1", path="/accounts/login/"
+    ),
     "auth.group": lambda: Group.objects.create(name=f"Group {Group.objects.count() + 1}"),
     "stakeholders.sea": SEAFactory,
     "stakeholders.office": OfficeFactory,
