@@ -24,6 +24,8 @@ if env.str("EMAIL_URL", default=""):
     # Worker processes started by integration tests send to the test's own SMTP sink.
     vars().update(env.email_url("EMAIL_URL"))
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Tests that check throttling lower these; everything else must not be throttled.
+API_THROTTLE_RATES = {"anon": "100000/minute", "user": "100000/minute"}
 VAR_DIR.mkdir(exist_ok=True)
 
 # Serve static files straight from the apps (no collectstatic) for browser tests.
