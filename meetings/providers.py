@@ -1,0 +1,135 @@
+"""Per-recipient context for the meetings' messages, computed by communications at send time.
+
+Each communication names its MeetingNotice (or ActionItemReminder) by `context_object_id`, so
+the provider reads the meeting as it is when the mail goes out: the .ics carries the current
+SEQUENCE, RSVP links are signed for the recipient, and a reminder made for an earlier time of a
+meeting that has since moved or been cancelled is skipped.
+"""
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from communications.providers import Attachment, ProviderResult, register_context_provider
+
+from .ics import meeting_ics
+from .models import ActionItemReminder, MeetingNotice, Participant
+from .tokens import rsvp_token
+
+
+def _url(name: str, *args) -> str:
+    return settings.PORTAL_BASE_URL + reverse(name, args=args)
+
+
+def _where(meeting) -> str:
+    parts = [meeting.get_mode_display()]
+    parts += [p for p in (meeting.location, meeting.link) if p]
+    return " · ".join(parts)
+
+
+def _meeting_context(meeting, stakeholder, participant) -> dict:
+    start, end = timezone.localtime(meeting.starts_at), timezone.localtime(meeting.ends_at)
+    context = {
+        "meeting_title": meeting.title,
+        "body_name": meeting.body.name,
+        "meeting_when": f"{start:%A, %B %-d, %Y, %-I:%M %p} – {end:%-I:%M %p %Z}",
+        "meeting_where": _where(meeting),
+        "meeting_url": _url("meetings:meeting_detail", meeting.pk),
+        "cancel_reason": meeting.cancel_reason,
+        "rsvp_answer": participant.get_rsvp_display() if participant else "",
+    }
+    token = rsvp_token(meeting_id=meeting.pk, stakeholder_id=stakeholder.pk)
+    for answer in ("yes", "no", "maybe"):
+        context[f"rsvp_{answer}_url"] = _url("meetings:rsvp", token) + f"?answer={answer}"
+    return context
+
+
+def _notice_result(*, communication, stakeholder, kind: str) -> ProviderResult:
+    notice = (
+        MeetingNotice.objects.select_related("meeting__body")
+        .filter(pk=communication.context_object_id, kind=kind)
+        .first()
+    )
+    if notice is None:
+        return ProviderResult(skip=True, reason="The meeting notice no longer exists.")
+    meeting = notice.meeting
+    participant = Participant.objects.filter(meeting=meeting, stakeholder=stakeholder).first()
+    if kind == MeetingNotice.Kind.REMINDER:
+        if notice.is_withdrawn:
+            return ProviderResult(skip=True, reason="The reminder was withdrawn.")
+        if meeting.is_cancelled:
+            return ProviderResult(skip=True, reason="The meeting was cancelled.")
+        if notice.sequence != meeting.sequence:
+            return ProviderResult(skip=True, reason="The meeting has changed since this reminder was made.")
+        if participant is not None and participant.rsvp == Participant.Rsvp.NO:
+            return ProviderResult(skip=True, reason="The invitee said they will not attend.")
+    if kind in (MeetingNotice.Kind.INVITATION, MeetingNotice.Kind.UPDATE) and meeting.is_cancelled:
+        return ProviderResult(skip=True, reason="The meeting was cancelled.")
+    attachment = Attachment(
+        filename="meeting.ics",
+        content=meeting_ics(meeting, attendee=stakeholder),
+        mimetype=f"text/calendar; method={'CANCEL' if meeting.is_cancelled else 'REQUEST'}",
+    )
+    return ProviderResult(
+        context=_meeting_context(meeting, stakeholder, participant), attachments=[attachment]
+    )
+
+
+@register_context_provider("meetings.invitation")
+def invitation(*, communication, stakeholder) -> ProviderResult:
+    return _notice_result(
+        communication=communication, stakeholder=stakeholder, kind=MeetingNotice.Kind.INVITATION
+    )
+
+
+@register_context_provider("meetings.reminder")
+def reminder(*, communication, stakeholder) -> ProviderResult:
+    return _notice_result(
+        communication=communication, stakeholder=stakeholder, kind=MeetingNotice.Kind.REMINDER
+    )
+
+
+@register_context_provider("meetings.update")
+def update(*, communication, stakeholder) -> ProviderResult:
+    return _notice_result(
+        communication=communication, stakeholder=stakeholder, kind=MeetingNotice.Kind.UPDATE
+    )
+
+
+@register_context_provider("meetings.cancellation")
+def cancellation(*, communication, stakeholder) -> ProviderResult:
+    return _notice_result(
+        communication=communication, stakeholder=stakeholder, kind=MeetingNotice.Kind.CANCELLATION
+    )
+
+
+@register_context_provider("meetings.action_item_reminder")
+def action_item_reminder(*, communication, stakeholder) -> ProviderResult:
+    reminder = (
+        ActionItemReminder.objects.select_related("action_item__meeting__body")
+        .filter(pk=communication.context_object_id)
+        .first()
+    )
+    if reminder is None:
+        return ProviderResult(skip=True, reason="The reminder no longer exists.")
+    item = reminder.action_item
+    if item.status != item.Status.OPEN:
+        return ProviderResult(skip=True, reason=f"The action item is {item.get_status_display().lower()}.")
+    if item.due_date != reminder.due_date:
+        return ProviderResult(skip=True, reason="The due date has changed since this reminder was made.")
+    due = f"{item.due_date:%B %-d, %Y}"
+    line = (
+        f"Your action item is due on {due}."
+        if reminder.kind == ActionItemReminder.Kind.BEFORE_DUE
+        else f"Your action item was due on {due} and is now overdue."
+    )
+    return ProviderResult(
+        context={
+            "reminder_line": line,
+            "action_item_description": item.description,
+            "action_item_due": due,
+            "action_item_url": _url("meetings:action_item_update", item.pk),
+            "meeting_title": item.meeting.title,
+            "body_name": item.meeting.body.name,
+        }
+    )

@@ -1,0 +1,104 @@
+"""Who reads which meeting records.
+
+Facilitators and administrators read every body. SEA staff read the bodies that concern their
+state (a member represents their SEA or one of its districts, or is a person of that state) and
+the bodies they sit on themselves, with those bodies' meetings; they also read meetings they are
+invited to as guests and action items they own. Anyone else reads nothing.
+"""
+
+from django.db import models
+from django.db.models import Q
+
+from stakeholders.models import AdvisoryBody, Membership
+
+
+def _no_access(user) -> bool:
+    return user is None or not user.is_authenticated or not user.is_active
+
+
+def visible_body_ids(user):
+    """A subquery of the ids of the advisory bodies `user` may read (None means all)."""
+    if _no_access(user):
+        return AdvisoryBody.objects.none().values("pk")
+    if user.sees_whole_portfolio:
+        return None
+    condition = Q(stakeholder__user=user)
+    if user.is_sea_staff and user.sea_id:
+        condition |= (
+            Q(represents_sea_id=user.sea_id)
+            | Q(represents_district__sea_id=user.sea_id)
+            | Q(stakeholder__sea_id=user.sea_id)
+        )
+    return Membership.objects.filter(condition).values("body_id")
+
+
+def bodies_visible_to(user):
+    bodies = AdvisoryBody.objects.all()
+    if _no_access(user):
+        return bodies.none()
+    ids = visible_body_ids(user)
+    return bodies if ids is None else bodies.filter(pk__in=ids)
+
+
+def _meeting_condition(user, prefix: str = "") -> Q | None:
+    """Q for meetings (through `prefix`) that `user` may read; None when every meeting."""
+    ids = visible_body_ids(user)
+    if ids is None:
+        return None
+    from .models import Participant
+
+    guest_of = Participant.objects.filter(stakeholder__user=user).values("meeting_id")
+    meeting_pk = f"{prefix}id" if prefix else "pk"
+    return Q(**{f"{prefix}body_id__in": ids}) | Q(**{f"{meeting_pk}__in": guest_of})
+
+
+class MeetingQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if _no_access(user):
+            return self.none()
+        condition = _meeting_condition(user)
+        return self if condition is None else self.filter(condition)
+
+    def upcoming(self, now=None):
+        from django.utils import timezone
+
+        return self.filter(ends_at__gte=now or timezone.now(), status="scheduled")
+
+
+class MeetingChildQuerySet(models.QuerySet):
+    """Records that belong to one meeting and are visible with it."""
+
+    def visible_to(self, user):
+        if _no_access(user):
+            return self.none()
+        condition = _meeting_condition(user, "meeting__")
+        return self if condition is None else self.filter(condition)
+
+
+class ActionItemQuerySet(MeetingChildQuerySet):
+    def visible_to(self, user):
+        if _no_access(user):
+            return self.none()
+        condition = _meeting_condition(user, "meeting__")
+        if condition is None:
+            return self
+        return self.filter(condition | Q(owner_user=user) | Q(owner_stakeholder__user=user))
+
+    def editable_by(self, user):
+        """Facilitators and administrators update every item; SEA staff the items they own."""
+        if _no_access(user):
+            return self.none()
+        if user.sees_whole_portfolio:
+            return self
+        return self.filter(Q(owner_user=user) | Q(owner_stakeholder__user=user))
+
+    def open(self):
+        return self.filter(status="open")
+
+
+class FeedbackQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if _no_access(user):
+            return self.none()
+        ids = visible_body_ids(user)
+        return self if ids is None else self.filter(body_id__in=ids)

@@ -1,0 +1,200 @@
+"""Reads for the meetings pages: every aggregate is computed in SQL, a fixed number of queries."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Avg, Count, F, Q, Value
+from django.db.models.functions import Coalesce, TruncQuarter
+from django.utils import timezone
+
+from stakeholders.models import AdvisoryBody, Membership
+
+from .models import ActionItem, Feedback, Meeting, Participant
+
+ATTENDED = Q(attendance__in=[Participant.Attendance.PRESENT, Participant.Attendance.DELEGATE])
+RECORDED = ~Q(attendance="")
+
+
+def _rate(row):
+    row["rate"] = round(100 * row["attended"] / row["recorded"]) if row["recorded"] else None
+    return row
+
+
+def attendance_per_member(body: AdvisoryBody) -> list[dict]:
+    rows = (
+        Participant.objects.filter(meeting__body=body, meeting__status=Meeting.Status.SCHEDULED)
+        .filter(RECORDED)
+        .values("stakeholder_id", "stakeholder__first_name", "stakeholder__last_name")
+        .annotate(recorded=Count("pk"), attended=Count("pk", filter=ATTENDED))
+        .order_by("stakeholder__last_name", "stakeholder__first_name")
+    )
+    return [_rate(row) for row in rows]
+
+
+def attendance_per_organization(body: AdvisoryBody) -> list[dict]:
+    rows = (
+        Participant.objects.filter(meeting__body=body, meeting__status=Meeting.Status.SCHEDULED)
+        .filter(RECORDED)
+        .annotate(
+            organization=Coalesce(
+                F("membership__represents_sea__short_name"),
+                F("membership__represents_district__name"),
+                F("membership__represents_center__short_name"),
+                F("membership__represents_organization__name"),
+                Value("Guests"),
+            )
+        )
+        .values("organization")
+        .annotate(recorded=Count("pk"), attended=Count("pk", filter=ATTENDED))
+        .order_by("organization")
+    )
+    return [_rate(row) for row in rows]
+
+
+MEMBERSHIP_RELATED = (
+    "stakeholder",
+    "represents_sea",
+    "represents_district",
+    "represents_center",
+    "represents_organization",
+)
+
+
+def memberships(body: AdvisoryBody, today: datetime.date) -> dict:
+    rows = list(Membership.objects.filter(body=body).select_related(*MEMBERSHIP_RELATED))
+    current = [m for m in rows if m.term_start <= today and (m.term_end is None or m.term_end >= today)]
+    past = [m for m in rows if m.term_end is not None and m.term_end < today]
+    future = [m for m in rows if m.term_start > today]
+    horizon = today + datetime.timedelta(days=90)
+    expiring = sorted((m for m in current if m.term_end and m.term_end <= horizon), key=lambda m: m.term_end)
+    return {"current": current, "past": past, "future": future, "expiring": expiring}
+
+
+@dataclass
+class Cadence:
+    expected_per_year: int | None
+    last: Meeting | None
+    next: Meeting | None
+    due_by: datetime.date | None
+    warning: str = ""
+
+
+def cadence(body: AdvisoryBody, now: datetime.datetime | None = None) -> Cadence:
+    """Whether the body's next meeting is scheduled in time for its expected cadence."""
+    now = now or timezone.now()
+    meetings = Meeting.objects.filter(body=body, status=Meeting.Status.SCHEDULED)
+    last = meetings.filter(starts_at__lt=now).order_by("-starts_at").first()
+    upcoming = meetings.filter(starts_at__gte=now).order_by("starts_at").first()
+    result = Cadence(body.meetings_per_year, last, upcoming, None)
+    if not body.meetings_per_year:
+        return result
+    interval = datetime.timedelta(days=365 / body.meetings_per_year)
+    if last is None:
+        if upcoming is None:
+            result.warning = f"No meeting is scheduled; the {body.short_name} is expected to meet {body.meetings_per_year} times a year."
+        return result
+    due = timezone.localdate(last.starts_at + interval)
+    result.due_by = due
+    if upcoming is None:
+        result.warning = f"No next meeting is scheduled; one is due by {due:%B %-d, %Y}."
+    elif timezone.localdate(upcoming.starts_at) > due:
+        result.warning = (
+            f"The next meeting ({timezone.localtime(upcoming.starts_at):%B %-d, %Y}) is later than the "
+            f"expected cadence ({body.meetings_per_year} a year) allows: one is due by {due:%B %-d, %Y}."
+        )
+    return result
+
+
+def cadence_warning_for(body: AdvisoryBody, starts_at: datetime.datetime, exclude_pk=None) -> str:
+    """A warning when a meeting planned for `starts_at` would come later than the cadence allows."""
+    if not body.meetings_per_year or not starts_at:
+        return ""
+    previous = (
+        Meeting.objects.filter(body=body, status=Meeting.Status.SCHEDULED, starts_at__lt=starts_at)
+        .exclude(pk=exclude_pk)
+        .order_by("-starts_at")
+        .first()
+    )
+    if previous is None:
+        return ""
+    due = timezone.localdate(previous.starts_at + datetime.timedelta(days=365 / body.meetings_per_year))
+    if timezone.localdate(starts_at) > due:
+        return (
+            f"The {body.short_name} is expected to meet {body.meetings_per_year} times a year: after the "
+            f"meeting of {timezone.localtime(previous.starts_at):%B %-d, %Y}, the next one is due by {due:%B %-d, %Y}."
+        )
+    return ""
+
+
+def open_items_before(meeting: Meeting):
+    """Open action items from the body's earlier meetings: they go on this meeting's agenda."""
+    return (
+        ActionItem.objects.open()
+        .filter(meeting__body_id=meeting.body_id, meeting__starts_at__lt=meeting.starts_at)
+        .select_related("meeting", "owner_stakeholder", "owner_user", "agenda_item")
+        .order_by("due_date", "pk")
+    )
+
+
+def feedback_per_resource(feedback) -> list[dict]:
+    return list(
+        feedback.values("resource")
+        .annotate(
+            responses=Count("pk"),
+            quality=Avg("quality"),
+            relevance=Avg("relevance"),
+            usefulness=Avg("usefulness"),
+        )
+        .order_by("resource")
+    )
+
+
+def feedback_over_time(feedback) -> list[dict]:
+    rows = list(
+        feedback.annotate(quarter=TruncQuarter("submitted_at"))
+        .values("quarter")
+        .annotate(
+            responses=Count("pk"),
+            quality=Avg("quality"),
+            relevance=Avg("relevance"),
+            usefulness=Avg("usefulness"),
+        )
+        .order_by("quarter")
+    )
+    for row in rows:
+        quarter = row["quarter"]
+        row["label"] = f"{quarter.year} Q{(quarter.month - 1) // 3 + 1}"
+        row["overall"] = (row["quality"] + row["relevance"] + row["usefulness"]) / 3
+    return rows
+
+
+def feedback_chart(rows: list[dict], *, width: int = 480, height: int = 200) -> dict:
+    """Coordinates of an SVG line chart of the average rating (1–5) per quarter."""
+    if not rows:
+        return {}
+    left, right, top, bottom = 40, 10, 10, 30
+    plot_w, plot_h = width - left - right, height - top - bottom
+    step = plot_w / max(len(rows) - 1, 1)
+    points = []
+    for i, row in enumerate(rows):
+        x = left + (i * step if len(rows) > 1 else plot_w / 2)
+        y = top + plot_h * (5 - row["overall"]) / 4
+        points.append(
+            {"x": round(x, 1), "y": round(y, 1), "label": row["label"], "value": round(row["overall"], 2)}
+        )
+    grid = [{"value": v, "y": round(top + plot_h * (5 - v) / 4, 1)} for v in (1, 2, 3, 4, 5)]
+    return {
+        "width": width,
+        "height": height,
+        "left": left,
+        "right": width - right,
+        "baseline": height - bottom,
+        "label_y": height - bottom + 18,
+        "points": points,
+        "polyline": " ".join(f"{p['x']},{p['y']}" for p in points),
+        "grid": grid,
+    }
+
+
+def feedback_for(body: AdvisoryBody):
+    return Feedback.objects.filter(body=body)
