@@ -25,4 +25,6 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Administrators sign in with a second factor (TOTP) in production.
+TWO_FACTOR_REQUIRED_ROLES = env.list("TWO_FACTOR_REQUIRED_ROLES", default=["Administrator"])
 CONN_MAX_AGE = env.int("CONN_MAX_AGE", default=60)
