@@ -33,7 +33,7 @@ class ScopedStateFilterSet(django_filters.FilterSet):
             self.form.fields["state"].queryset = seas
         else:
             self.filters.pop("state")
-            self.form.fields.pop("state")
+            self.form.fields.pop("state", None)
 
 
 class StakeholderFilter(ScopedStateFilterSet):
