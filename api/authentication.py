@@ -1,12 +1,38 @@
 import datetime
 
+from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
+from rest_framework.throttling import SimpleRateThrottle
+
+from accounts.middleware import client_ip
 
 from .models import ApiToken
 
 KEYWORDS = (b"token", b"bearer")
+
+
+class GuessCounter:
+    """Invalid tokens count against the anonymous rate of the client's address: guessing keys is
+    throttled like any other anonymous traffic."""
+
+    def __init__(self, request):
+        self.key = f"api-token-guesses:{client_ip(request) or 'unknown'}"
+        self.limit, self.period = SimpleRateThrottle.parse_rate(None, settings.API_THROTTLE_RATES["anon"])
+
+    def check(self):
+        if (cache.get(self.key) or 0) >= self.limit:
+            raise exceptions.Throttled(wait=self.period)
+
+    def add(self):
+        if cache.add(self.key, 1, self.period):
+            return
+        try:
+            cache.incr(self.key)
+        except ValueError:
+            cache.set(self.key, 1, self.period)
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
@@ -22,9 +48,12 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             key = header[1].decode()
         except UnicodeError as error:
             raise exceptions.AuthenticationFailed("Invalid token.") from error
+        guesses = GuessCounter(request)
+        guesses.check()
         prefix, _, _secret = key.partition(".")
         token = ApiToken.objects.select_related("user").filter(prefix=prefix).first() if prefix else None
         if token is None or not token.matches(key):
+            guesses.add()
             raise exceptions.AuthenticationFailed("Invalid token.")
         if token.revoked_at is not None:
             raise exceptions.AuthenticationFailed("This token has been revoked.")

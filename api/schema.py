@@ -37,3 +37,11 @@ class PortalAutoSchema(AutoSchema):
             if code not in responses:
                 responses[code] = self._get_response_for_code(response, code, direction=direction)
         return responses
+
+
+def refuse_unknown_request_fields(result, generator, request, public):
+    """Request bodies allow no other keys (the serializers refuse them): say so in the schema."""
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request") and component.get("type") == "object":
+            component["additionalProperties"] = False
+    return result

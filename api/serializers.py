@@ -29,13 +29,19 @@ from stakeholders.models import (
 
 
 class StrictFieldsMixin:
-    """Refuses input keys the serializer does not know, instead of silently dropping them."""
+    """Refuses input keys the serializer does not accept, instead of silently dropping them."""
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError({key: ["This field is not known."] for key in unknown})
+            errors = {}
+            for key in data:
+                field = self.fields.get(key)
+                if field is None:
+                    errors[key] = ["This field is not known."]
+                elif field.read_only:
+                    errors[key] = ["This field is read-only."]
+            if errors:
+                raise serializers.ValidationError(errors)
         return super().to_internal_value(data)
 
 

@@ -29,7 +29,20 @@ from stakeholders.models import (
 from . import filters, serializers
 
 
-class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
+class ThrottleBeforePermissionMixin:
+    """Counts a request against the throttles before refusing it, so that anonymous requests,
+    which every endpoint refuses with 401, are limited per address as well."""
+
+    def initial(self, request, *args, **kwargs):
+        self.format_kwarg = self.get_format_suffix(**kwargs)
+        request.accepted_renderer, request.accepted_media_type = self.perform_content_negotiation(request)
+        request.version, request.versioning_scheme = self.determine_version(request, *args, **kwargs)
+        self.perform_authentication(request)
+        self.check_throttles(request)
+        self.check_permissions(request)
+
+
+class ScopedReadOnlyViewSet(ThrottleBeforePermissionMixin, viewsets.ReadOnlyModelViewSet):
     """List and retrieve what the user may see; anything else is a 404."""
 
     model = None
@@ -129,7 +142,7 @@ class ProjectViewSet(ScopedReadOnlyViewSet):
     ordering_fields = ["title", "start_date", "status", "updated_at"]
 
 
-class ConditionViewSet(viewsets.ReadOnlyModelViewSet):
+class ConditionViewSet(ThrottleBeforePermissionMixin, viewsets.ReadOnlyModelViewSet):
     """The five conditions of collective impact (reference data)."""
 
     queryset = Condition.objects.all()
@@ -174,7 +187,7 @@ class ConditionAssessmentViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet)
         return Response(output.data, status=status.HTTP_201_CREATED)
 
 
-class ActivityViewSet(viewsets.ModelViewSet):
+class ActivityViewSet(ThrottleBeforePermissionMixin, viewsets.ModelViewSet):
     """Project activities. SEA staff change the ones they logged; facilitators and administrators all."""
 
     serializer_class = serializers.ActivitySerializer
