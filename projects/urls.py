@@ -1,6 +1,6 @@
 from django.urls import path  # noqa: F401
 
-from .views import activities, assessments
+from .views import activities, assessments, dashboards, indicators
 from .views import projects as project_list
 
 app_name = "projects"
@@ -13,4 +13,9 @@ urlpatterns = [
     path("activities/<int:pk>/edit/", activities.ActivityUpdateView.as_view(), name="activity_update"),
     path("activities/<int:pk>/delete/", activities.ActivityDeleteView.as_view(), name="activity_delete"),
     path("<int:pk>/assessment/", assessments.assessment_create, name="assessment_create"),
+    path("<int:pk>/", dashboards.project_detail, name="detail"),
+    path("states/<str:state_code>/", dashboards.state_dashboard, name="state_dashboard"),
+    path("network/", dashboards.network, name="network"),
+    path("indicators/<int:pk>/", indicators.indicator_detail, name="indicator_detail"),
+    path("indicators/<int:pk>/values/new/", indicators.indicator_value_create, name="indicator_value_create"),
 ]

@@ -1,14 +1,13 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from projects.models import Project
+from projects.views.dashboards import dashboard_context
 
 
 @login_required
 def home(request):
-    projects = (
-        Project.objects.visible_to(request.user)
-        .select_related("sea", "lead_center")
-        .order_by("sea__state_code", "title")
-    )
-    return render(request, "home.html", {"projects": projects})
+    """The portfolio dashboard: everything the user may see (SEA staff: their own state)."""
+    context = dashboard_context(request)
+    sea = request.user.sea if request.user.scoped_sea_id else None
+    context["scoped_sea"] = sea
+    return render(request, "home.html", context)

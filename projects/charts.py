@@ -1,0 +1,413 @@
+"""Server-rendered SVG charts for the dashboards, the project page and the network of support.
+
+Every chart is plain SVG markup built here with every piece of text escaped, styled with
+presentation attributes and classes from static/css/portal.css (the CSP forbids inline style),
+and always shown next to a table of the same numbers for screen readers and print.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+import networkx as nx
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+MARKERS = ("circle", "square", "triangle", "diamond", "cross")
+
+
+def _num(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def _nice_ceiling(value: float) -> float:
+    """A round number at or above value, for the top of an axis."""
+    if value <= 0:
+        return 1.0
+    magnitude = 10 ** (len(str(int(value))) - 1) if value >= 1 else 1
+    for step in (1, 2, 2.5, 5, 10):
+        if value <= step * magnitude:
+            return step * magnitude
+    return 10 * magnitude
+
+
+def _marker(shape: str, x: float, y: float, css: str, size: float = 4.0) -> str:
+    s = size
+    if shape == "square":
+        return f'<rect class="{css}" x="{_num(x - s)}" y="{_num(y - s)}" width="{_num(2 * s)}" height="{_num(2 * s)}"/>'
+    if shape == "triangle":
+        points = (
+            f"{_num(x)},{_num(y - s - 1)} {_num(x + s + 1)},{_num(y + s)} {_num(x - s - 1)},{_num(y + s)}"
+        )
+        return f'<polygon class="{css}" points="{points}"/>'
+    if shape == "diamond":
+        points = f"{_num(x)},{_num(y - s - 1)} {_num(x + s + 1)},{_num(y)} {_num(x)},{_num(y + s + 1)} {_num(x - s - 1)},{_num(y)}"
+        return f'<polygon class="{css}" points="{points}"/>'
+    if shape == "cross":
+        return (
+            f'<path class="{css} marker-cross" d="M{_num(x - s)},{_num(y - s)}L{_num(x + s)},{_num(y + s)}'
+            f'M{_num(x - s)},{_num(y + s)}L{_num(x + s)},{_num(y - s)}"/>'
+        )
+    return f'<circle class="{css}" cx="{_num(x)}" cy="{_num(y)}" r="{_num(s)}"/>'
+
+
+def _svg_open(width: int, height: int, label: str, css: str) -> str:
+    return (
+        f'<svg class="chart {css}" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'role="img" aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">'
+        f"<title>{escape(label)}</title>"
+    )
+
+
+def month_label(month: datetime.date, first: bool) -> str:
+    return month.strftime("%b %Y") if first or month.month == 1 else month.strftime("%b")
+
+
+# Hours per month by condition ------------------------------------------------------------------
+
+
+def hours_chart(hours, *, label: str) -> SafeString:
+    """Total hours per month as bars, hours per condition as lines with distinct markers."""
+    width, height = 760, 280
+    left, right, top, bottom = 52, 16, 16, 40
+    plot_w, plot_h = width - left - right, height - top - bottom
+    months = hours.months
+    top_value = _nice_ceiling(float(hours.maximum))
+    band = plot_w / max(len(months), 1)
+
+    def x(i):
+        return left + band * (i + 0.5)
+
+    def y(v):
+        return top + plot_h - float(v) / top_value * plot_h
+
+    parts = [_svg_open(width, height, label, "chart-hours")]
+    for i in range(5):
+        tick = top_value * i / 4
+        parts.append(
+            f'<line class="grid" x1="{left}" x2="{width - right}" y1="{_num(y(tick))}" y2="{_num(y(tick))}"/>'
+            f'<text class="axis" x="{left - 6}" y="{_num(y(tick) + 4)}" text-anchor="end">{_num(tick)}</text>'
+        )
+    parts.append(
+        f'<text class="axis" x="12" y="{_num(top + plot_h / 2)}" text-anchor="middle" '
+        f'transform="rotate(-90 12 {_num(top + plot_h / 2)})">hours</text>'
+    )
+    for i, value in enumerate(hours.total.values):
+        bar_h = float(value) / top_value * plot_h
+        parts.append(
+            f'<rect class="bar-total" x="{_num(x(i) - band * 0.35)}" y="{_num(y(value))}" '
+            f'width="{_num(band * 0.7)}" height="{_num(bar_h)}"/>'
+        )
+    for i, month in enumerate(months):
+        parts.append(
+            f'<text class="axis" x="{_num(x(i))}" y="{height - bottom + 16}" text-anchor="middle">'
+            f"{escape(month_label(month, i == 0))}</text>"
+        )
+    for n, series in enumerate(hours.by_condition, start=1):
+        css = f"series-{n}"
+        points = " ".join(f"{_num(x(i))},{_num(y(v))}" for i, v in enumerate(series.values))
+        parts.append(f'<polyline class="line {css}" points="{points}"/>')
+        parts.extend(
+            _marker(MARKERS[(n - 1) % len(MARKERS)], x(i), y(v), f"marker {css}")
+            for i, v in enumerate(series.values)
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 (every text above is escaped)
+
+
+def legend_marker(number: int) -> SafeString:
+    """A small SVG swatch matching series `number` of the hours chart (0 = total bars)."""
+    if number == 0:
+        body = '<rect class="bar-total" x="2" y="3" width="16" height="10"/>'
+    else:
+        css = f"series-{number}"
+        body = f'<line class="line {css}" x1="0" x2="20" y1="8" y2="8"/>' + _marker(
+            MARKERS[(number - 1) % len(MARKERS)], 10, 8, f"marker {css}"
+        )
+    return mark_safe(  # noqa: S308 (no text)
+        f'<svg class="legend-swatch" viewBox="0 0 20 16" width="20" height="16" aria-hidden="true">{body}</svg>'
+    )
+
+
+# Share bar (indicators on/off target) ----------------------------------------------------------
+
+
+def share_bar(parts: list[tuple[str, int, str]], *, label: str) -> SafeString:
+    """One horizontal bar split into parts: (name, count, css class)."""
+    width, height = 420, 28
+    total = sum(count for _, count, _ in parts) or 1
+    out = [_svg_open(width, height, label, "chart-share")]
+    x = 0.0
+    for name, count, css in parts:
+        w = count / total * width
+        if w > 0:
+            out.append(
+                f'<rect class="{css}" x="{_num(x)}" y="0" width="{_num(w)}" height="{height}">'
+                f"<title>{escape(name)}: {count}</title></rect>"
+            )
+        x += w
+    out.append("</svg>")
+    return mark_safe("".join(out))  # noqa: S308
+
+
+# Condition stage over time (small multiples) ---------------------------------------------------
+
+
+def stage_chart(points, *, start: datetime.date, end: datetime.date, label: str, number: int) -> SafeString:
+    """A step line of one condition's stage (0-4) over time, from `start` to `end`."""
+    width, height = 260, 132
+    left, right, top, bottom = 26, 10, 10, 24
+    plot_w, plot_h = width - left - right, height - top - bottom
+    span = max((end - start).days, 1)
+
+    def x(day):
+        return left + (day - start).days / span * plot_w
+
+    def y(stage):
+        return top + plot_h - stage / 4 * plot_h
+
+    out = [_svg_open(width, height, label, "chart-stage")]
+    for stage in range(5):
+        out.append(
+            f'<line class="grid" x1="{left}" x2="{width - right}" y1="{_num(y(stage))}" y2="{_num(y(stage))}"/>'
+            f'<text class="axis" x="{left - 6}" y="{_num(y(stage) + 4)}" text-anchor="end">{stage}</text>'
+        )
+    out.append(
+        f'<text class="axis" x="{left}" y="{height - 6}">{escape(start.strftime("%b %Y"))}</text>'
+        f'<text class="axis" x="{width - right}" y="{height - 6}" text-anchor="end">{escape(end.strftime("%b %Y"))}</text>'
+    )
+    if points:
+        path = []
+        previous = None
+        for point in points:
+            px, py = x(point.assessed_on), y(point.stage)
+            if previous is None:
+                path.append(f"M{_num(px)},{_num(py)}")
+            else:
+                path.append(f"H{_num(px)}V{_num(py)}")
+            previous = point
+        path.append(f"H{_num(x(end))}")
+        out.append(f'<path class="line step series-{number}" d="{"".join(path)}"/>')
+        out.extend(
+            _marker(
+                MARKERS[(number - 1) % len(MARKERS)], x(p.assessed_on), y(p.stage), f"marker series-{number}"
+            )
+            for p in points
+        )
+    else:
+        out.append(
+            f'<text class="axis" x="{_num(left + plot_w / 2)}" y="{_num(top + plot_h / 2)}" '
+            'text-anchor="middle">Not assessed yet</text>'
+        )
+    out.append("</svg>")
+    return mark_safe("".join(out))  # noqa: S308
+
+
+# Indicator values against baseline and target --------------------------------------------------
+
+
+def indicator_chart(indicator, values, *, label: str) -> SafeString:
+    """Measured values as a line with points, the baseline and the target as labelled lines."""
+    width, height = 760, 300
+    left, right, top, bottom = 60, 110, 16, 40
+    plot_w, plot_h = width - left - right, height - top - bottom
+    numbers = [float(v.value) for v in values] + [float(indicator.baseline), float(indicator.target)]
+    low, high = min(numbers), max(numbers)
+    pad = (high - low) * 0.1 or 1.0
+    low, high = max(low - pad, 0.0) if low >= 0 else low - pad, high + pad
+    dates = [v.measured_on for v in values] + [
+        d for d in (indicator.baseline_date, indicator.target_date) if d
+    ]
+    if not dates:
+        dates = [datetime.date.today()]
+    first, last = min(dates), max(dates)
+    span = max((last - first).days, 1)
+
+    def x(day):
+        return left + (day - first).days / span * plot_w
+
+    def y(v):
+        return top + plot_h - (float(v) - low) / (high - low) * plot_h
+
+    out = [_svg_open(width, height, label, "chart-indicator")]
+    for i in range(5):
+        tick = low + (high - low) * i / 4
+        out.append(
+            f'<line class="grid" x1="{left}" x2="{left + plot_w}" y1="{_num(y(tick))}" y2="{_num(y(tick))}"/>'
+            f'<text class="axis" x="{left - 6}" y="{_num(y(tick) + 4)}" text-anchor="end">{_num(tick)}</text>'
+        )
+    out.append(
+        f'<text class="axis" x="{left}" y="{height - 10}">{escape(first.strftime("%b %Y"))}</text>'
+        f'<text class="axis" x="{left + plot_w}" y="{height - 10}" text-anchor="end">'
+        f"{escape(last.strftime('%b %Y'))}</text>"
+    )
+    for name, value, css in (
+        ("Baseline", indicator.baseline, "ref-baseline"),
+        ("Target", indicator.target, "ref-target"),
+    ):
+        out.append(
+            f'<line class="{css}" x1="{left}" x2="{left + plot_w}" y1="{_num(y(value))}" y2="{_num(y(value))}"/>'
+            f'<text class="ref-label {css}-label" x="{left + plot_w + 6}" y="{_num(y(value) + 4)}">'
+            f"{escape(name)} {escape(_num(float(value)))}</text>"
+        )
+    if values:
+        points = " ".join(f"{_num(x(v.measured_on))},{_num(y(v.value))}" for v in values)
+        out.append(f'<polyline class="line series-value" points="{points}"/>')
+        for v in values:
+            out.append(_marker("circle", x(v.measured_on), y(v.value), "marker series-value", 4.5))
+    out.append("</svg>")
+    return mark_safe("".join(out))  # noqa: S308
+
+
+# Network of support ----------------------------------------------------------------------------
+
+COLUMNS = {"body-sea": 0, "sea": 1, "project": 2, "center": 3, "body-center": 4}
+
+
+@dataclass
+class NetworkDrawing:
+    svg: SafeString
+    collapsed: bool
+    node_count: int
+    edge_count: int
+
+
+def network_graph(network, *, project_limit: int = 60) -> nx.Graph:
+    """The network as a graph: SEAs, projects (or SEA-center links when there are too many
+    projects to draw), partner centers and the advisory bodies with the seats on them."""
+    graph = nx.Graph()
+    collapsed = len(network.projects) > project_limit
+    for sea in network.seas:
+        graph.add_node(f"sea:{sea.pk}", kind="sea", label=sea.short_name, title=sea.name)
+    used_centers = set()
+    links = defaultdict(int)
+    for project in network.projects:
+        centers = [project["lead_center_id"], *project["partner_ids"]]
+        used_centers.update(centers)
+        if collapsed:
+            for center_id in centers:
+                links[(project["sea_id"], center_id)] += 1
+        else:
+            node = f"project:{project['pk']}"
+            graph.add_node(node, kind="project", label=project["title"], title=project["title"])
+            graph.add_edge(f"sea:{project['sea_id']}", node, kind="client")
+            for center_id in centers:
+                graph.add_edge(
+                    node,
+                    f"center:{center_id}",
+                    kind="lead" if center_id == project["lead_center_id"] else "partner",
+                )
+    for (sea_id, center_id), count in links.items():
+        graph.add_edge(f"sea:{sea_id}", f"center:{center_id}", kind="link", weight=count)
+    for body_id, body in network.bodies.items():
+        members = [f"sea:{s}" for s in body["seas"] if graph.has_node(f"sea:{s}")]
+        centers = [c for c in body["centers"] if c in network.centers]
+        if not members and not centers:
+            continue
+        kind = "body-sea" if len(members) >= len(centers) else "body-center"
+        node = f"body:{body_id}"
+        graph.add_node(node, kind=kind, label=body["short_name"], title=body["name"])
+        for member in members:
+            graph.add_edge(node, member, kind="seat")
+        for center_id in centers:
+            used_centers.add(center_id)
+            graph.add_edge(node, f"center:{center_id}", kind="seat")
+    for center_id in used_centers:
+        center = network.centers.get(center_id)
+        if center is not None:
+            graph.add_node(f"center:{center_id}", kind="center", label=center.short_name, title=center.name)
+    graph.graph["collapsed"] = collapsed
+    return graph
+
+
+def layered_layout(graph: nx.Graph, *, row_height: float = 26.0) -> dict[str, tuple[float, float]]:
+    """Columns (bodies of SEAs | SEAs | projects | centers | bodies of centers), each ordered by the
+    mean position of its neighbours in the columns already placed (the barycenter heuristic), so
+    that links cross as little as possible."""
+    columns: dict[int, list[str]] = defaultdict(list)
+    for node, data in graph.nodes(data=True):
+        columns[COLUMNS[data["kind"]]].append(node)
+    order: dict[str, float] = {}
+    sequence = [1, 2, 3, 0, 4]
+    for col in sequence:
+        nodes = columns.get(col, [])
+
+        def key(node):
+            placed = [order[n] for n in graph.neighbors(node) if n in order]
+            return (sum(placed) / len(placed) if placed else float("inf"), graph.nodes[node]["label"])
+
+        nodes.sort(key=(lambda n: graph.nodes[n]["label"]) if col == 1 else key)
+        for i, node in enumerate(nodes):
+            order[node] = i
+    tallest = max((len(nodes) for nodes in columns.values()), default=1)
+    positions = {}
+    for col, nodes in columns.items():
+        offset = (tallest - len(nodes)) / 2
+        for i, node in enumerate(nodes):
+            positions[node] = (col, (offset + i) * row_height)
+    return positions
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def network_svg(graph: nx.Graph, *, label: str) -> NetworkDrawing:
+    positions = layered_layout(graph)
+    kinds_present = {data["kind"] for _, data in graph.nodes(data=True)}
+    column_x = {0: 70, 1: 210, 2: 470, 3: 730, 4: 870}
+    if "project" not in kinds_present:  # collapsed: bring the centers closer
+        column_x.update({3: 560, 4: 720})
+    width = 940 if "project" in kinds_present else 800
+    rows = max((y for _, y in positions.values()), default=0)
+    top = 40
+    height = int(rows + top + 30)
+
+    def xy(node):
+        col, y = positions[node]
+        return column_x[col], y + top
+
+    out = [_svg_open(width, height, label, "chart-network")]
+    headings = {0: "Advisory board", 1: "SEAs", 2: "Projects", 3: "Partner centers", 4: "Councils"}
+    for col, text in headings.items():
+        if any(c == col for c, _ in positions.values()):
+            out.append(
+                f'<text class="column-heading" x="{column_x[col]}" y="16" text-anchor="middle">{escape(text)}</text>'
+            )
+    max_weight = max((d.get("weight", 1) for _, _, d in graph.edges(data=True)), default=1)
+    for a, b, data in sorted(graph.edges(data=True), key=lambda e: e[2]["kind"]):
+        (x1, y1), (x2, y2) = xy(a), xy(b)
+        kind = data["kind"]
+        extra = ""
+        if kind == "link":
+            extra = f' stroke-width="{_num(1 + 5 * data["weight"] / max_weight)}"'
+        out.append(
+            f'<line class="edge edge-{kind}" x1="{x1}" y1="{_num(y1)}" x2="{x2}" y2="{_num(y2)}"{extra}/>'
+        )
+    for node, data in graph.nodes(data=True):
+        x, y = xy(node)
+        kind = data["kind"]
+        title = f"<title>{escape(data['title'])}</title>"
+        if kind == "project":
+            out.append(f'<g class="node node-project"><circle cx="{x}" cy="{_num(y)}" r="6"/>{title}</g>')
+            out.append(
+                f'<text class="node-label" x="{x}" y="{_num(y - 9)}" text-anchor="middle">'
+                f"{escape(_shorten(data['label'], 34))}</text>"
+            )
+            continue
+        text = escape(_shorten(data["label"], 14))
+        w = 96
+        out.append(
+            f'<g class="node node-{kind}"><rect x="{x - w / 2}" y="{_num(y - 10)}" width="{w}" height="20" rx="'
+            f'{10 if kind.startswith("body") else 3}"/>{title}'
+            f'<text x="{x}" y="{_num(y + 4)}" text-anchor="middle">{text}</text></g>'
+        )
+    out.append("</svg>")
+    return NetworkDrawing(
+        svg=mark_safe("".join(out)),  # noqa: S308 (every label is escaped)
+        collapsed=graph.graph.get("collapsed", False),
+        node_count=graph.number_of_nodes(),
+        edge_count=graph.number_of_edges(),
+    )

@@ -1,0 +1,213 @@
+"""The portfolio and state dashboards, the project page and the network of support.
+
+Views only pick the scoped querysets and hand them to projects.selectors; every number on these
+pages is computed in SQL with a fixed number of queries.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from projects import charts, selectors
+from projects.models import Activity, Indicator, Product, Project, ScopeChange
+from stakeholders.models import SEA
+
+PROJECT_ACTIVITY_LIMIT = 10
+
+
+def dashboard_context(request, *, sea=None, state_counts=None) -> dict:
+    """Everything the home and state dashboards show, for the user's scope (and one SEA)."""
+    user = request.user
+    today = timezone.localdate()
+    projects = Project.objects.visible_to(user)
+    indicators = Indicator.objects.visible_to(user)
+    products = Product.objects.visible_to(user)
+    activities = Activity.objects.visible_to(user)
+    if sea is not None:
+        projects = projects.filter(sea=sea)
+        indicators = indicators.filter(project__sea=sea)
+        products = products.filter(project__sea=sea)
+        activities = activities.filter(project__sea=sea)
+    conditions = selectors.condition_list()
+    if state_counts is None:
+        states = selectors.projects_by_state_and_status(projects)
+        statuses = selectors.status_totals(states)
+    else:
+        states = []
+        statuses = state_counts
+    total = sum(count for _, _, count in statuses)
+    heatmap = selectors.heatmap_page(
+        projects, total=total, page_number=request.GET.get("page"), conditions=conditions
+    )
+    hours = selectors.activity_hours_by_month(user, sea=sea, conditions=conditions, today=today)
+    counts = selectors.indicator_counts(indicators)
+    overdue = selectors.overdue_products(products, today=today)
+    attention = selectors.projects_needing_attention(projects, today=today)
+    recent = selectors.recent_activities(activities)
+    scope_label = sea.name if sea is not None else "your portfolio"
+    return {
+        "today": today,
+        "conditions": conditions,
+        "stages": selectors.STAGE_LABELS.items(),
+        "states": states,
+        "statuses": statuses,
+        "project_total": total,
+        "heatmap": heatmap,
+        "hours": hours,
+        "hours_chart": charts.hours_chart(
+            hours, label=f"Hours logged per month by condition, {scope_label}, last 12 months"
+        ),
+        "legend": [(charts.legend_marker(0), hours.total)]
+        + [(charts.legend_marker(n), s) for n, s in enumerate(hours.by_condition, start=1)],
+        "indicator_counts": counts,
+        "indicator_bar": charts.share_bar(
+            [
+                ("On target", counts.on_target, "share-on"),
+                ("Off target", counts.off_target, "share-off"),
+                ("No value yet", counts.no_value, "share-none"),
+            ],
+            label=(
+                f"Indicators: {counts.on_target} on target, {counts.off_target} off target, "
+                f"{counts.no_value} without a value"
+            ),
+        ),
+        "overdue": overdue,
+        "overdue_total": overdue[0].total if overdue else 0,
+        "attention": attention,
+        "attention_total": attention[0].total if attention else 0,
+        "quiet_days": selectors.QUIET_DAYS,
+        "stale_months": selectors.STALE_ASSESSMENT_MONTHS,
+        "recent": recent,
+    }
+
+
+@login_required
+def state_dashboard(request, state_code: str):
+    """One SEA's dashboard; another state's (or an unknown) code is a 404."""
+    sea = selectors.sea_with_status_counts(SEA.objects.visible_to(request.user), state_code)
+    if sea is None:
+        raise Http404("No such state.")
+    state_counts = [
+        (status, label, getattr(sea, f"count_{status}")) for status, label in Project.Status.choices
+    ]
+    context = dashboard_context(request, sea=sea, state_counts=state_counts)
+    context.update(
+        sea=sea,
+        districts=selectors.state_districts(sea),
+        centers=selectors.state_partner_centers(sea),
+    )
+    context["district_total"] = context["districts"][0].total if context["districts"] else 0
+    return render(request, "projects/state_dashboard.html", context)
+
+
+@login_required
+def project_detail(request, pk: int):
+    project = get_object_or_404(
+        Project.objects.visible_to(request.user).select_related("sea", "lead_center"), pk=pk
+    )
+    today = timezone.localdate()
+    conditions = selectors.condition_list()
+    history = selectors.project_condition_history(project, conditions)
+    first_assessed = min((p.assessed_on for h in history for p in h.points), default=project.start_date)
+    start = min(project.start_date, first_assessed)
+    end = max(today, start)
+    for row in history:
+        row.chart = charts.stage_chart(
+            row.points,
+            start=start,
+            end=end,
+            number=row.condition.number,
+            label=f"{row.condition.name}: stage over time",
+        )
+    products = list(
+        Product.objects.filter(project=project).select_related("lead_center").order_by("due_date", "title")
+    )
+    activities = list(
+        Activity.objects.filter(project=project)
+        .select_related("author")
+        .defer("next_steps")
+        .order_by("-date", "-pk")[:PROJECT_ACTIVITY_LIMIT]
+    )
+    context = {
+        "project": project,
+        "today": today,
+        "links": selectors.project_links(project),
+        "stakeholders": list(
+            project.stakeholders.select_related(
+                "office__sea", "district", "partner_center", "organization", "sea"
+            )
+        ),
+        "goals": selectors.project_goals(project),
+        "history": history,
+        "stages": selectors.STAGE_LABELS.items(),
+        "indicators": selectors.project_indicators(project),
+        "products": products,
+        "activities": activities,
+        "activity_limit": PROJECT_ACTIVITY_LIMIT,
+        "scope_changes": list(ScopeChange.objects.filter(project=project).order_by("changed_on", "pk")),
+    }
+    return render(request, "projects/project_detail.html", context)
+
+
+@login_required
+def network(request):
+    """The network of support, optionally for one state (`?state=CT`, shareable)."""
+    state_code = (request.GET.get("state") or "").strip().upper()[:2] or None
+    states = list(
+        SEA.objects.visible_to(request.user).order_by("state_code").values_list("state_code", "name")
+    )
+    if state_code and state_code not in {code for code, _ in states}:
+        state_code = None
+    data = selectors.support_network(request.user, state_code=state_code)
+    graph = charts.network_graph(data)
+    where = data.state.name if data.state else "all states you can see"
+    drawing = charts.network_svg(graph, label=f"Network of support: {where}")
+    centers = data.centers
+    seas = {sea.pk: sea for sea in data.seas}
+    rows = []
+    by_sea: dict[int, dict] = {}
+    for project in data.projects:
+        lead = centers.get(project["lead_center_id"])
+        partners = [centers[c] for c in project["partner_ids"] if c in centers]
+        rows.append({**project, "sea": seas.get(project["sea_id"]), "lead": lead, "partners": partners})
+        sea_row = by_sea.setdefault(project["sea_id"], {"sea": seas.get(project["sea_id"]), "centers": {}})
+        for center in [lead, *partners]:
+            if center is not None:
+                sea_row["centers"].setdefault(center.pk, {"center": center, "projects": 0})
+                sea_row["centers"][center.pk]["projects"] += 1
+    sea_links = [
+        {
+            "sea": row["sea"],
+            "centers": sorted(
+                row["centers"].values(), key=lambda c: (-c["projects"], c["center"].short_name)
+            ),
+        }
+        for row in sorted(by_sea.values(), key=lambda row: row["sea"].state_code)
+    ]
+    overlaps = [row for row in sea_links if len(row["centers"]) > 1]
+    shared_projects = [row for row in rows if row["partners"]]
+    bodies = [
+        {
+            "short_name": body["short_name"],
+            "name": body["name"],
+            "seas": sorted((seas[s] for s in body["seas"] if s in seas), key=lambda s: s.state_code),
+            "centers": sorted(
+                (centers[c] for c in body["centers"] if c in centers), key=lambda c: c.short_name
+            ),
+        }
+        for body in data.bodies.values()
+    ]
+    context = {
+        "states": states,
+        "state": data.state,
+        "drawing": drawing,
+        "rows": rows if not drawing.collapsed else [],
+        "project_count": len(rows),
+        "sea_links": sea_links,
+        "overlaps": overlaps,
+        "shared_projects": shared_projects[:50] if not drawing.collapsed else [],
+        "shared_project_count": len(shared_projects),
+        "bodies": bodies,
+    }
+    return render(request, "projects/network.html", context)
