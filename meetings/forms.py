@@ -157,6 +157,7 @@ class DecisionForm(forms.ModelForm):
 
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
+        self.instance.meeting = meeting
         self.fields["agenda_item"].queryset = meeting.agenda_items.all()
 
 

@@ -66,9 +66,9 @@ def _notice_result(*, communication, stakeholder, kind: str) -> ProviderResult:
     if kind in (MeetingNotice.Kind.INVITATION, MeetingNotice.Kind.UPDATE) and meeting.is_cancelled:
         return ProviderResult(skip=True, reason="The meeting was cancelled.")
     attachment = Attachment(
-        filename="meeting.ics",
-        content=meeting_ics(meeting, attendee=stakeholder),
-        mimetype=f"text/calendar; method={'CANCEL' if meeting.is_cancelled else 'REQUEST'}",
+        filename="cancel.ics" if meeting.is_cancelled else "invite.ics",
+        content=meeting_ics(meeting, attendee=stakeholder).decode(),
+        mimetype="text/calendar",
     )
     return ProviderResult(
         context=_meeting_context(meeting, stakeholder, participant), attachments=[attachment]

@@ -32,7 +32,7 @@ def minutes_save(*, meeting: Meeting, editor, text: str) -> Minutes:
 @transaction.atomic
 def minutes_approve(*, minutes: Minutes, by) -> Minutes:
     """Approve draft minutes; they are read-only afterwards. Approving twice is refused."""
-    minutes = Minutes.objects.select_for_update().select_related("approved_by").get(pk=minutes.pk)
+    minutes = Minutes.objects.select_for_update(of=("self",)).select_related("approved_by").get(pk=minutes.pk)
     if minutes.is_approved:
         raise ValidationError(_approved_message(minutes))
     if not minutes.text.strip():
