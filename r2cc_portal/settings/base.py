@@ -217,6 +217,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "communications.tasks.digests_compose_task",
         "schedule": timedelta(hours=1),
     },
+    # Action-item reminders (before due, once overdue); one row per reminder, safe to run twice.
+    "meetings-action-item-reminders": {
+        "task": "meetings.tasks.action_item_reminders_send_task",
+        "schedule": timedelta(hours=1),
+    },
 }
 # Communications: a claimed delivery's lease, batch size, bounded retries with backoff.
 COMMUNICATIONS_LEASE_SECONDS = env.int("COMMUNICATIONS_LEASE_SECONDS", default=120)
