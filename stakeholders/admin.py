@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.db import models
 from django.db.models import Count
+from import_export.admin import ImportMixin
+from import_export.formats.base_formats import CSV
 from simple_history.admin import SimpleHistoryAdmin
 
 from projects.models import Project
@@ -17,6 +19,7 @@ from .models import (
     PartnerCenter,
     Stakeholder,
 )
+from .resources import DistrictResource, StakeholderResource
 
 # Membership.clean() names these fields in its errors or reads them to check "exactly one
 # represents_*" and overlapping terms, so every membership form must carry them.
@@ -161,7 +164,10 @@ class OfficeAdmin(admin.ModelAdmin):
 
 
 @admin.register(District)
-class DistrictAdmin(admin.ModelAdmin):
+class DistrictAdmin(ImportMixin, admin.ModelAdmin):
+    # CSV import with a preview of the changes; a file with any bad row imports nothing.
+    resource_classes = [DistrictResource]
+    import_formats = [CSV]
     list_display = ("name", "nces_id", "sea", "is_demo")
     list_filter = ("sea", "is_demo")
     list_select_related = ("sea",)
@@ -208,7 +214,9 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Stakeholder)
-class StakeholderAdmin(admin.ModelAdmin):
+class StakeholderAdmin(ImportMixin, admin.ModelAdmin):
+    resource_classes = [StakeholderResource]
+    import_formats = [CSV]
     list_display = ("last_name", "first_name", "email", "title", "sea", "affiliation", "is_active")
     list_display_links = ("last_name", "first_name")
     list_filter = ("is_active", "sea", "partner_center", "organization__kind")

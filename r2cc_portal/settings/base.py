@@ -232,6 +232,12 @@ COMMUNICATIONS_MISSED_AFTER_SECONDS = env.int("COMMUNICATIONS_MISSED_AFTER_SECON
 COMMUNICATIONS_SEND_PARALLELISM = env.int("COMMUNICATIONS_SEND_PARALLELISM", default=2)
 COMMUNICATIONS_MESSAGE_ID_DOMAIN = env.str("COMMUNICATIONS_MESSAGE_ID_DOMAIN", default="r2cc.example.org")
 
+# CSV import in the admin: the upload waits in the cache between preview and confirmation,
+# and an import runs in one transaction (a file with any bad row imports nothing).
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
