@@ -322,13 +322,32 @@ def attention_cutoffs(today: datetime.date) -> tuple[datetime.date, datetime.dat
     raise AssertionError("unreachable")
 
 
-def projects_needing_attention(projects: QuerySet, *, today: datetime.date, limit=ATTENTION_LIMIT):
-    """Active projects with no activity in 60 days, an indicator off target, or no assessment in
-    six months; each carries the three reasons as booleans and the total count as `total`.
+@dataclass
+class AttentionRow:
+    pk: int
+    title: str
+    state_code: str
+    is_quiet: bool
+    is_stale: bool
+    is_off_target: bool
 
-    Every test is an EXISTS on an index (activities by project and date, assessments by project,
-    indicator values by indicator and date), so the cost grows with the number of projects, not
-    with the number of activities.
+
+@dataclass
+class Attention:
+    rows: list[AttentionRow]
+    total: int
+
+
+def projects_needing_attention(
+    projects: QuerySet, *, today: datetime.date, limit=ATTENTION_LIMIT
+) -> Attention:
+    """Active projects with no activity in 60 days, an indicator off target, or no assessment in
+    six months: the first `limit` by state and title, with the three reasons, and how many in all.
+
+    One query: each reason is an EXISTS on an index (activities by project and date, assessments
+    by project, indicator values by indicator and date), evaluated once per active project; the
+    flags come back as booleans and are filtered here, because filtering on them in SQL would make
+    PostgreSQL evaluate every EXISTS twice (once in WHERE, once in SELECT).
     """
     quiet_since, assessed_since = attention_cutoffs(today)
     recent_activity = Activity.objects.filter(project=OuterRef("pk"), date__gte=quiet_since)
@@ -340,19 +359,25 @@ def projects_needing_attention(projects: QuerySet, *, today: datetime.date, limi
         .annotate(latest=latest_value_subquery())
         .filter(off_target_q())
     )
-    flagged = (
+    rows = (
         projects.filter(status=Project.Status.ACTIVE)
         .annotate(
-            is_quiet=~Exists(recent_activity),
-            is_stale=~Exists(recent_assessment),
+            has_recent_activity=Exists(recent_activity),
+            has_recent_assessment=Exists(recent_assessment),
             is_off_target=Exists(off_target),
         )
-        .filter(Q(is_quiet=True) | Q(is_stale=True) | Q(is_off_target=True))
-        .select_related("sea")
-        .annotate(total=Window(Count("pk")))
-        .order_by("sea__state_code", "title", "pk")
+        .order_by()
+        .values_list(
+            "pk", "title", "sea__state_code", "has_recent_activity", "has_recent_assessment", "is_off_target"
+        )
     )
-    return list(flagged[:limit])
+    flagged = [
+        AttentionRow(pk, title, code, not active, not assessed, off)
+        for pk, title, code, active, assessed, off in rows
+        if off or not active or not assessed
+    ]
+    flagged.sort(key=lambda row: (row.state_code, row.title, row.pk))
+    return Attention(rows=flagged[:limit], total=len(flagged))
 
 
 # Activity feed ---------------------------------------------------------------------------------

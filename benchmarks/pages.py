@@ -1,0 +1,200 @@
+"""Server time of every page of the browser portal on the seed_scale data set.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/r2cc_scale \\
+        .venv/bin/python benchmarks/pages.py [--runs 30] [--warmup 3] [--only home,network]
+
+Renders each page in-process with Django's test client (middleware, session, templates
+included; no network) for a facilitator (the whole portfolio) and for SEA staff of the state with
+the most projects, `--runs` times after `--warmup` untimed runs, and prints per page: median and
+p95 server time, the number of SQL statements, the floor (the page's own SELECT statements,
+captured once and re-run alone on a raw cursor) and the ratio page / floor.
+
+The two benchmark accounts (bench.facilitator, bench.sea) are created when missing. The hours
+rollup is rebuilt first when it has never been built (seed_scale loads rows with COPY, which the
+incremental refresh cannot see); that time is printed too. Targets: p95 <= 300 ms, ratio <= 2.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "r2cc_portal.settings.development")
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth.models import Group  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.db.models import Count  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import NoReverseMatch, reverse  # noqa: E402
+
+from accounts.models import Role, User  # noqa: E402
+from projects.models import Activity, Indicator, Project, RollupWatermark  # noqa: E402
+from projects.services.rollups import WATERMARK, activity_month_refresh  # noqa: E402
+from stakeholders.models import SEA, Stakeholder  # noqa: E402
+
+TARGET_P95_MS = 300
+TARGET_RATIO = 2
+
+
+def account(username: str, role: Role, sea=None) -> User:
+    user, _ = User.objects.get_or_create(username=username, defaults={"sea": sea, "is_active": True})
+    if sea is not None and user.sea_id != sea.pk:
+        user.sea = sea
+        user.save(update_fields=["sea"])
+    user.groups.add(Group.objects.get(name=role.value))
+    return user
+
+
+def url_or_none(name: str, *args, query: str = "") -> str | None:
+    try:
+        return reverse(name, args=args) + query
+    except NoReverseMatch:
+        return None
+
+
+def pages_for(
+    sea: SEA, project: Project, indicator: Indicator, activity: Activity, person
+) -> list[tuple[str, str]]:
+    pages = [
+        ("home", url_or_none("home")),
+        ("state dashboard", url_or_none("projects:state_dashboard", sea.state_code)),
+        ("project page", url_or_none("projects:detail", project.pk)),
+        ("network (all states)", url_or_none("projects:network")),
+        ("network (one state)", url_or_none("projects:network", query=f"?state={sea.state_code}")),
+        ("indicator page", url_or_none("projects:indicator_detail", indicator.pk)),
+        ("record indicator value (form)", url_or_none("projects:indicator_value_create", indicator.pk)),
+        ("project list", url_or_none("projects:list")),
+        ("activity list", url_or_none("projects:activity_list")),
+        (
+            "activity list (one project)",
+            url_or_none("projects:activity_list", query=f"?project={project.pk}"),
+        ),
+        ("activity detail", url_or_none("projects:activity_detail", activity.pk)),
+        ("log activity (form)", url_or_none("projects:activity_create", query=f"?project={project.pk}")),
+        ("self-assessment (form)", url_or_none("projects:assessment_create", project.pk)),
+        ("stakeholder directory", url_or_none("stakeholders:stakeholder_list")),
+        ("stakeholder page", url_or_none("stakeholders:stakeholder_detail", person.pk) if person else None),
+        ("district directory", url_or_none("stakeholders:district_list")),
+        ("password change (form)", url_or_none("password_change")),
+    ]
+    return [(name, url) for name, url in pages if url]
+
+
+def time_page(client: Client, url: str, runs: int, warmup: int) -> tuple[list[float], list[str], int]:
+    for _ in range(warmup):
+        response = client.get(url)
+        if response.status_code != 200:
+            raise SystemExit(f"{url} answered {response.status_code}")
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    statements = [q["sql"] for q in captured.captured_queries]
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = client.get(url)
+        response.content  # noqa: B018 (streamed responses render here)
+        times.append((time.perf_counter() - started) * 1000)
+    return times, statements, response.status_code
+
+
+def time_floor(statements: list[str], runs: int) -> float:
+    """Median time of the page's SELECT statements re-run alone, back to back, in milliseconds."""
+    selects = [sql for sql in statements if sql.lstrip().upper().startswith(("SELECT", "WITH"))]
+    samples = []
+    with connection.cursor() as cursor:
+        for _ in range(runs):
+            started = time.perf_counter()
+            for sql in selects:
+                cursor.execute(sql)
+                cursor.fetchall()
+            samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples)
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--only", default="", help="Comma-separated parts of page names to run.")
+    options = parser.parse_args()
+
+    print(
+        f"Database {connection.settings_dict['NAME']}: {Project.objects.count():,} projects, "
+        f"{Activity.objects.count():,} activities"
+    )
+    if not RollupWatermark.objects.filter(name=WATERMARK).exists():
+        started = time.perf_counter()
+        cells = activity_month_refresh(full=True)
+        print(f"Hours rollup built: {cells:,} (SEA, month) cells in {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    activity_month_refresh()
+    print(f"Incremental hours-rollup refresh: {(time.perf_counter() - started) * 1000:.0f} ms")
+
+    sea = SEA.objects.annotate(n=Count("projects")).order_by("-n").first()
+    project = (
+        Project.objects.filter(sea=sea, status=Project.Status.ACTIVE)
+        .annotate(n=Count("activities"))
+        .order_by("-n")
+        .first()
+    )
+    indicator = Indicator.objects.filter(project=project).annotate(n=Count("values")).order_by("-n").first()
+    indicator = indicator or Indicator.objects.filter(project__sea=sea).first()
+    activity = Activity.objects.filter(project=project).order_by("-date").first()
+    person = Stakeholder.objects.filter(sea=sea).first()
+    users = [
+        ("facilitator", account("bench.facilitator", Role.FACILITATOR)),
+        (f"SEA staff ({sea.state_code})", account("bench.sea", Role.SEA_STAFF, sea=sea)),
+    ]
+    print(
+        f"State {sea.state_code}: {Project.objects.filter(sea=sea).count():,} projects, "
+        f"{Activity.objects.filter(project__sea=sea).count():,} activities; project {project.pk} has "
+        f"{Activity.objects.filter(project=project).count():,} activities"
+    )
+    print(f"{options.runs} runs per page after {options.warmup} warm-up runs; times in ms\n")
+    header = (
+        f"{'user':<17} {'page':<32} {'median':>7} {'p95':>7} {'queries':>7} {'floor':>7} {'ratio':>6}  target"
+    )
+    print(header)
+    print("-" * len(header))
+    only = [part.strip() for part in options.only.split(",") if part.strip()]
+    missed = []
+    for who, user in users:
+        client = Client()
+        client.force_login(user)
+        for name, url in pages_for(sea, project, indicator, activity, person):
+            if only and not any(part in name for part in only):
+                continue
+            times, statements, _ = time_page(client, url, options.runs, options.warmup)
+            floor = time_floor(statements, options.runs)
+            median, high = statistics.median(times), p95(times)
+            ratio = median / floor if floor else float("inf")
+            ok = high <= TARGET_P95_MS and ratio <= TARGET_RATIO
+            if not ok:
+                missed.append((who, name))
+            print(
+                f"{who:<17} {name:<32} {median:7.1f} {high:7.1f} {len(statements):7d} {floor:7.1f} {ratio:6.2f}  "
+                f"{'ok' if ok else 'MISSED'}"
+            )
+    print(f"\nTargets: p95 <= {TARGET_P95_MS} ms and page/floor ratio <= {TARGET_RATIO}.")
+    if missed:
+        print("Missed: " + "; ".join(f"{who}: {name}" for who, name in missed))
+
+
+if __name__ == "__main__":
+    main()
