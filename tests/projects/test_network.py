@@ -1,0 +1,103 @@
+"""The network of support: the graph, its list view, the state filter and scoping."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from projects.charts import layered_layout, network_graph
+from projects.selectors import support_network
+from tests.projects.factories import ProjectFactory
+from tests.projects.query_budget import assert_page_queries
+from tests.stakeholders.factories import (
+    AdvisoryBodyFactory,
+    MembershipFactory,
+    PartnerCenterFactory,
+    StakeholderFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("projects:network")
+
+
+@pytest.fixture
+def network(ct, ny):
+    rel = PartnerCenterFactory(short_name="REL-NEI", name="REL Northeast & Islands")
+    r2cc = PartnerCenterFactory(short_name="R2CC", name="Region 2 Comprehensive Center")
+    ncsi = PartnerCenterFactory(short_name="NCSI", name="National Center for Systemic Improvement")
+    diversity = ProjectFactory(title="Diversifying the educator workforce", sea=ct, lead_center=r2cc)
+    diversity.partner_centers.add(rel)
+    literacy = ProjectFactory(title="Early literacy in New York", sea=ny, lead_center=ncsi)
+    rab = AdvisoryBodyFactory(short_name="RAB", name="Regional Advisory Board")
+    MembershipFactory(body=rab, stakeholder=StakeholderFactory(sea=ct), represents_sea=ct)
+    rcc = AdvisoryBodyFactory(
+        short_name="RCC", name="Regional Coordinating Council", kind="coordinating_council"
+    )
+    MembershipFactory(
+        body=rcc, stakeholder=StakeholderFactory(sea=None), represents_sea=None, represents_center=rel
+    )
+    return {"diversity": diversity, "literacy": literacy, "rel": rel, "r2cc": r2cc}
+
+
+def test_anonymous_is_sent_to_sign_in(client):
+    response = client.get(URL)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_facilitator_sees_every_state_with_the_same_links_in_the_table(client, network, facilitator):
+    client.force_login(facilitator)
+    html = client.get(URL).content.decode()
+    svg = html.split('class="chart chart-network"')[1].split("</svg>")[0]
+    for label in ("CSDE", "NYSED", "REL-NEI", "R2CC", "NCSI", "RAB", "RCC"):
+        assert f">{label}</text>" in svg, label
+    table = html.split('id="network-links"')[1].split("</table>")[0]
+    row = table.split("Diversifying the educator workforce")[1].split("</tr>")[0]
+    assert "R2CC" in row and "REL-NEI" in row
+    assert "Early literacy in New York" in table
+    overlaps = html.split('id="overlaps"')[1].split("</ul>")[0]
+    assert "Diversifying the educator workforce" in overlaps and "Early literacy" not in overlaps
+    bodies = html.split('id="network-bodies"')[1].split("</table>")[0]
+    assert "CSDE" in bodies and "REL-NEI" in bodies
+    assert "style=" not in html
+
+
+def test_state_filter_is_in_the_url(client, network, facilitator):
+    client.force_login(facilitator)
+    html = client.get(URL, {"state": "ny"}).content.decode()
+    assert "Early literacy in New York" in html
+    assert "Diversifying the educator workforce" not in html
+    assert re.search(r'<option value="NY" selected>', html)
+
+
+def test_sea_staff_see_only_their_state_whatever_the_filter(client, network, ct_staff):
+    client.force_login(ct_staff)
+    for query in ({}, {"state": "NY"}):
+        html = client.get(URL, query).content.decode()
+        assert "Diversifying the educator workforce" in html
+        assert "Early literacy in New York" not in html
+        assert "NYSED" not in html and "NCSI" not in html
+
+
+def test_many_projects_are_drawn_as_weighted_sea_center_links(ct, facilitator):
+    center = PartnerCenterFactory()
+    for _ in range(5):
+        ProjectFactory(sea=ct, lead_center=center)
+    data = support_network(facilitator)
+    graph = network_graph(data, project_limit=3)
+    assert graph.graph["collapsed"]
+    assert graph.edges[f"sea:{ct.pk}", f"center:{center.pk}"]["weight"] == 5
+    positions = layered_layout(graph)
+    assert positions[f"sea:{ct.pk}"][0] < positions[f"center:{center.pk}"][0]
+
+
+@pytest.mark.parametrize("size", [1, 15])
+def test_network_queries_do_not_grow_with_data(
+    client, network, ct, facilitator, size, django_assert_max_num_queries
+):
+    for _ in range(size):
+        project = ProjectFactory(sea=ct)
+        project.partner_centers.add(PartnerCenterFactory())
+    client.force_login(facilitator)
+    assert_page_queries(client, URL, django_assert_max_num_queries)
+    assert_page_queries(client, URL + "?state=CT", django_assert_max_num_queries)
