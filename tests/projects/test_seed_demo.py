@@ -4,6 +4,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 
 from accounts.models import User
+from meetings.models import Meeting
 from projects.models import Activity, ConditionAssessment, Indicator, Product, Project
 from stakeholders.models import SEA, AdvisoryBody, District, PartnerCenter
 
@@ -43,6 +44,8 @@ def test_seed_demo_loads_the_world_of_the_sources(monkeypatch):
     for code in ("NY", "RI"):
         assert Project.objects.filter(sea__state_code=code).count() >= 2
     assert PartnerCenter.objects.count() >= 7
+    assert Meeting.objects.filter(body=rab).exists()
+    assert Meeting.objects.filter(body=rcc).exists()
 
     for username in ("ct.staff", "ny.staff", "ri.staff", "facilitator", "admin"):
         assert authenticate(username=username, password="demo-pass-123") is not None
