@@ -33,7 +33,10 @@ class ProjectChoiceField(forms.ModelChoiceField):
 class PersonChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         where = obj.affiliation
-        return f"{obj.full_name}, {obj.title} ({where})" if obj.title else f"{obj.full_name} ({where})"
+        where = where.short_name if hasattr(where, "state_code") else where
+        parts = [obj.title, str(where) if where else ""]
+        details = ", ".join(part for part in parts if part)
+        return f"{obj.full_name} · {details}" if details else obj.full_name
 
 
 class DistrictChoiceField(forms.ModelMultipleChoiceField):
@@ -63,7 +66,10 @@ class ActivityForm(forms.Form):
     date = forms.DateField(widget=DateInput(), help_text="When it happened; today by default.")
     type = forms.ChoiceField(choices=[("", "Choose a type"), *Activity.Type.choices])
     mode = forms.ChoiceField(
-        label="Delivery mode", choices=Activity.Mode.choices, widget=forms.RadioSelect, initial="virtual"
+        label="Delivery mode",
+        choices=Activity.Mode.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        initial="virtual",
     )
     hours = forms.DecimalField(
         min_value=0,
@@ -78,7 +84,7 @@ class ActivityForm(forms.Form):
     conditions = forms.ModelMultipleChoiceField(
         label="Conditions advanced",
         queryset=Condition.objects.all(),
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         required=False,
     )
     participant_search = forms.CharField(
