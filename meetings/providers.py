@@ -133,3 +133,18 @@ def action_item_reminder(*, communication, stakeholder) -> ProviderResult:
             "body_name": item.meeting.body.name,
         }
     )
+
+
+@register_context_provider("meetings.feedback_request")
+def feedback_request(*, communication, stakeholder) -> ProviderResult:
+    from stakeholders.models import AdvisoryBody
+
+    from .tokens import feedback_token
+
+    body = AdvisoryBody.objects.filter(pk=communication.context_object_id).first()
+    if body is None:
+        return ProviderResult(skip=True, reason="The advisory body no longer exists.")
+    token = feedback_token(body_id=body.pk, stakeholder_id=stakeholder.pk)
+    return ProviderResult(
+        context={"body_name": body.name, "feedback_url": _url("meetings:feedback_link", token)}
+    )

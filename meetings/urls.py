@@ -9,6 +9,7 @@ urlpatterns = [
     path("", bodies.body_list, name="body_list"),
     path("bodies/<int:pk>/", bodies.body_detail, name="body_detail"),
     path("bodies/<int:pk>/members/new/", bodies.membership_create, name="membership_create"),
+    path("bodies/<int:pk>/feedback-request/", bodies.feedback_request, name="feedback_request"),
     path("bodies/<int:pk>/meetings/new/", meetings.meeting_create, name="meeting_create"),
     path("<int:pk>/", meetings.meeting_detail, name="meeting_detail"),
     path("<int:pk>/edit/", meetings.meeting_update, name="meeting_update"),

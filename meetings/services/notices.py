@@ -219,3 +219,42 @@ def action_item_reminder_send(*, reminder: ActionItemReminder, author) -> None:
             None,
             [item.owner_user.email],
         )
+
+
+FEEDBACK_PROVIDER = "meetings.feedback_request"
+FEEDBACK_SUBJECT = "Your feedback on the center's resources and services"
+FEEDBACK_BODY = (
+    "Dear {{ first_name }},\n\n"
+    "As a member of the {{ body_name }}, your view of the resources the Region 2 Comprehensive "
+    "Center develops and the services it provides guides our work.\n\n"
+    "Please rate them (quality, relevance, usefulness, 1 to 5) here: {{ feedback_url }}\n\n"
+    "The link is personal and works for 90 days without signing in."
+)
+
+
+def feedback_request_send(*, body, by) -> int:
+    """Send each current member of `body` a personal signed link to rate resources and services."""
+    from stakeholders.models import CommunicationCategory, Membership
+
+    ids = sorted(
+        set(
+            Membership.objects.filter(body=body, stakeholder__is_active=True)
+            .current()
+            .values_list("stakeholder_id", flat=True)
+        )
+    )
+    if not ids:
+        raise ValidationError("The body has no current members to ask.")
+    services = _communications()
+    communication = services.communication_compose(
+        author=by,
+        subject=FEEDBACK_SUBJECT,
+        body=FEEDBACK_BODY,
+        category=CommunicationCategory.FEEDBACK_REQUEST,
+        audience={"include": ids},
+        advisory_body=body,
+        context_provider=FEEDBACK_PROVIDER,
+        context_object_id=body.pk,
+    )
+    services.communication_schedule(communication=communication, send_at=None, by=by)
+    return len(ids)

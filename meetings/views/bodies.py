@@ -6,14 +6,16 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from meetings import selectors
 from meetings.forms import MembershipForm
 from meetings.models import Meeting
 from meetings.querysets import bodies_visible_to
 from meetings.services.meetings import membership_add
+from meetings.services.notices import feedback_request_send
 
-from .common import apply_errors, body_for, managed_body
+from .common import apply_errors, body_for, flash_errors, managed_body
 
 
 @login_required
@@ -90,3 +92,16 @@ def membership_create(request, pk):
             )
             return redirect("meetings:body_detail", pk=body.pk)
     return render(request, "meetings/membership_form.html", {"body": body, "form": form})
+
+
+@login_required
+@require_POST
+def feedback_request(request, pk):
+    body = managed_body(request.user, pk)
+    try:
+        count = feedback_request_send(body=body, by=request.user)
+    except ValidationError as exc:
+        flash_errors(request, exc)
+    else:
+        messages.success(request, f"{count} members will receive a personal link to give feedback.")
+    return redirect("meetings:body_detail", pk=body.pk)

@@ -144,3 +144,30 @@ def test_ics_uid_stays_and_sequence_grows_across_updates(client, meeting, facili
     assert first["SEQUENCE"] < second["SEQUENCE"] < third["SEQUENCE"]
     assert third["DTSTART"].params["TZID"] == "America/New_York"
     assert third.decoded("DTSTART") == eastern(2026, 3, 10, 9, 0)
+
+
+def test_feedback_request_mails_each_member_a_personal_link(client, rab, members, facilitator, frozen):
+    from tests.meetings.helpers import recipient, send_due
+
+    client.force_login(facilitator)
+    response = client.post(reverse("meetings:feedback_request", args=[rab.pk]))
+    assert response.status_code == 302
+    messages = send_due()
+    assert sorted(recipient(m) for m in messages) == sorted(m.email for m in members)
+    link = next(line for line in messages[0].body.splitlines() if "/meetings/feedback/" in line)
+    path = link[link.index("/meetings/feedback/") :].split()[0]
+    client.logout()
+    assert "Feedback for the Regional Advisory Board" in client.get(path).content.decode()
+
+
+def test_invite_page_sends_invitations_to_members_and_guests(client, meeting, facilitator, ny):
+    from tests.meetings.helpers import send_due
+
+    guest = StakeholderFactory(sea=ny, first_name="Gail", last_name="Guest")
+    client.force_login(facilitator)
+    response = client.post(reverse("meetings:meeting_invite", args=[meeting.pk]), {"guests": [guest.pk]})
+    assert response.status_code == 302
+    assert meeting.participants.filter(invited_at__isnull=False).count() == 3
+    assert len(send_due()) == 3
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    assert "Gail Guest" in page and "Guest" in page
