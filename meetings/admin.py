@@ -1,6 +1,7 @@
 """Administrators can read and correct meeting records; facilitators work in the portal pages."""
 
 from django.contrib import admin
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import ActionItem, AgendaItem, Decision, Feedback, Meeting, Minutes, Participant
@@ -29,6 +30,7 @@ class MeetingAdmin(SimpleHistoryAdmin):
     date_hierarchy = "starts_at"
     readonly_fields = ("uid", "sequence", "created_by", "copied_from")
     inlines = [AgendaItemInline, ParticipantInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Minutes)

@@ -45,11 +45,11 @@ def _warn_cadence(request, body, starts_at, exclude_pk=None):
 def meeting_create(request, pk):
     body = managed_body(request.user, pk)
     source = None
-    if request.GET.get("copy") or request.POST.get("copy"):
-        source = get_object_or_404(
-            Meeting.objects.visible_to(request.user).filter(body=body),
-            pk=request.GET.get("copy") or request.POST.get("copy"),
-        )
+    copy = request.GET.get("copy") or request.POST.get("copy") or ""
+    if copy:
+        if not copy.isdigit():
+            raise Http404("No such meeting to copy.")
+        source = get_object_or_404(Meeting.objects.visible_to(request.user).filter(body=body), pk=copy)
     initial = meeting_services.meeting_copy_initial(source=source) if source else {}
     form = MeetingForm(request.POST or None, body=body, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -339,7 +339,7 @@ def decision_create(request, pk):
 def action_item_create(request, pk):
     meeting = managed_meeting(request.user, pk)
     initial = {}
-    if request.GET.get("agenda_item"):
+    if request.GET.get("agenda_item", "").isdigit():
         initial["agenda_item"] = request.GET["agenda_item"]
     form = ActionItemForm(request.POST or None, meeting=meeting, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from meetings.forms import FeedbackForm, RsvpForm
 from meetings.ics import meetings_calendar
-from meetings.models import CalendarFeed, Meeting, Participant
+from meetings.models import AgendaItem, CalendarFeed, Meeting, Participant
 from meetings.querysets import bodies_visible_to
 from meetings.services.feedback import feedback_record
 from meetings.services.meetings import rsvp_record
@@ -72,7 +72,9 @@ def feedback_link(request, token):
     if body is None or stakeholder is None:
         return _bad_link(request, "This feedback link is no longer valid.", 404)
     meeting = Meeting.objects.filter(pk=claim.meeting_id, body=body).first() if claim.meeting_id else None
-    products = Product.objects.exclude(status=Product.Status.CANCELLED).order_by("title")
+    # Only resources presented to the body are offered: a public page lists no other state's work.
+    presented = AgendaItem.objects.filter(meeting__body=body, product__isnull=False).values("product_id")
+    products = Product.objects.filter(pk__in=presented).order_by("title")
     form = FeedbackForm(request.POST or None, products=products)
     saved = None
     if request.method == "POST" and form.is_valid():

@@ -369,3 +369,12 @@ def test_facilitator_journey_pages_render(fac, meeting, rab):
         reverse("meetings:feeds"),
     ):
         assert fac.get(url).status_code == 200, url
+
+
+def test_malformed_parameters_are_404_not_500(fac, rab, meeting):
+    assert fac.get(reverse("meetings:meeting_create", args=[rab.pk]), {"copy": "abc"}).status_code == 404
+    assert (
+        fac.get(reverse("meetings:action_item_create", args=[meeting.pk]), {"agenda_item": "x"}).status_code
+        == 200
+    )
+    assert fac.get(reverse("meetings:action_item_list"), {"page": "zz", "body": "nope"}).status_code == 200
