@@ -11,6 +11,7 @@ import asyncio
 import collections
 import contextlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -47,6 +48,7 @@ class SinkHandler:
         self.lock = threading.Lock()
         self.counts: collections.Counter = collections.Counter()
         self.messages: list[bytes] = []
+        self.first_seen: dict[str, float] = {}
         self.accepted = 0
         self.dropped = 0
         self.first_at: float | None = None
@@ -64,8 +66,10 @@ class SinkHandler:
         content = envelope.original_content or envelope.content
         match = MESSAGE_ID.search(content if isinstance(content, bytes) else content.encode())
         now = time.monotonic()
+        message_id = match.group(1).decode() if match else "(none)"
         with self.lock:
-            self.counts[match.group(1).decode() if match else "(none)"] += 1
+            self.counts[message_id] += 1
+            self.first_seen.setdefault(message_id, now)
             self.accepted += 1
             self.first_at = self.first_at or now
             self.last_at = now
@@ -89,6 +93,7 @@ class SmtpSink:
     def __init__(self, *, port: int | None = None, delay: float = 0.0, keep: bool = False):
         from aiosmtpd.controller import Controller
 
+        logging.getLogger("mail.log").setLevel(logging.WARNING)
         self.port = port or free_port(8125)
         self.handler = SinkHandler(delay=delay, keep=keep)
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, ready_timeout=10)

@@ -1,16 +1,480 @@
-from django.http import HttpResponse
-from django.views.generic import ListView
+import csv
 
-from .models import Communication
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db.models import Count, Q
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from django.views.generic import DetailView, FormView, ListView
+
+from stakeholders.models import CommunicationCategory, Stakeholder
+
+from . import recurrence, services
+from .audience import audience_preview, audience_queryset
+from .forms import CadenceForm, CommunicationForm, PreferencesForm, ScheduleForm
+from .models import Communication, Delivery, Occurrence, Schedule
+from .providers import get_context_provider
+from .rendering import PREFERENCES_SALT, UNSUBSCRIBE_SALT, prepare_message, recipient_values
+from .selectors import projects_last_heard, status_counts
 
 
-class CommunicationListView(ListView):
-    model = Communication
+def may_compose(user) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (user.sees_whole_portfolio or (user.is_sea_staff and user.sea_id))
+    )
 
 
+class ComposerRequiredMixin(LoginRequiredMixin):
+    """Facilitators, administrators and SEA staff; anyone else signed in gets a 404."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not may_compose(request.user):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
+def _composer_or_404(request):
+    if not may_compose(request.user):
+        raise Http404
+
+
+def _visible_communication(request, pk) -> Communication:
+    return get_object_or_404(
+        Communication.objects.visible_to(request.user).select_related("author", "project", "advisory_body"),
+        pk=pk,
+    )
+
+
+def _validation_messages(request, exc: ValidationError, form=None) -> None:
+    if form is not None and hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+        return
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+class CommunicationListView(ComposerRequiredMixin, ListView):
+    template_name = "communications/communication_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return (
+            Communication.objects.visible_to(self.request.user)
+            .select_related("author", "project", "scope_sea")
+            .annotate(
+                sent=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.SENT)),
+                failed=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.FAILED)),
+                waiting=Count(
+                    "deliveries",
+                    filter=Q(deliveries__status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING]),
+                ),
+            )
+            .order_by("-created_at", "-pk")
+        )
+
+
+class CommunicationCreateView(ComposerRequiredMixin, FormView):
+    template_name = "communications/communication_form.html"
+    form_class = CommunicationForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form):
+        try:
+            communication = services.communication_compose(author=self.request.user, **form.service_kwargs())
+        except ValidationError as exc:
+            _validation_messages(self.request, exc, form)
+            return self.form_invalid(form)
+        messages.success(self.request, "Draft saved. Check the audience and the preview, then schedule it.")
+        return redirect("communications:detail", communication.pk)
+
+
+class CommunicationUpdateView(ComposerRequiredMixin, FormView):
+    template_name = "communications/communication_form.html"
+    form_class = CommunicationForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and may_compose(request.user):
+            self.communication = _visible_communication(request, kwargs["pk"])
+            if self.communication.is_cancelled:
+                raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        return CommunicationForm.initial_for(self.communication)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(communication=self.communication, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.communication_update(
+                communication=self.communication, editor=self.request.user, **form.service_kwargs()
+            )
+        except ValidationError as exc:
+            _validation_messages(self.request, exc, form)
+            return self.form_invalid(form)
+        messages.success(self.request, "Saved. The changes apply to occurrences that have not been sent yet.")
+        return redirect("communications:detail", self.communication.pk)
+
+
+def _render_for(communication, stakeholder):
+    """(subject, text, html, skipped_reason) of `communication` for one recipient, as sent now."""
+    extra = {}
+    if communication.context_provider:
+        provider = get_context_provider(communication.context_provider)
+        if provider is not None:
+            result = provider(communication=communication, stakeholder=stakeholder)
+            if result.skip:
+                return None, None, None, result.reason or "Skipped by its context provider"
+            extra = result.context
+    prepared = prepare_message(
+        subject=communication.subject,
+        body=communication.body,
+        category_label=communication.get_category_display(),
+    )
+    values = recipient_values(communication=communication, stakeholder=stakeholder, extra=extra)
+    return (*prepared.for_recipient(values), "")
+
+
+class CommunicationDetailView(ComposerRequiredMixin, DetailView):
+    template_name = "communications/communication_detail.html"
+    context_object_name = "communication"
+
+    def get_queryset(self):
+        return Communication.objects.visible_to(self.request.user).select_related(
+            "author", "project", "advisory_body", "scope_sea"
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        communication = self.object
+        preview = audience_preview(communication)
+        recipient = None
+        if self.request.GET.get("recipient", "").isdigit():
+            recipient = get_object_or_404(
+                audience_queryset(communication).select_related(
+                    "sea", "office__sea", "district", "partner_center", "organization"
+                ),
+                pk=self.request.GET["recipient"],
+            )
+        elif preview.sample:
+            recipient = preview.sample[0]
+        rendered = _render_for(communication, recipient) if recipient is not None else None
+        schedules = list(communication.schedules.order_by("created_at"))
+        for schedule in schedules:
+            schedule.upcoming = (
+                recurrence.upcoming(schedule, limit=3, after=schedule.next_run_at)
+                if schedule.status == Schedule.Status.ACTIVE and schedule.next_run_at
+                else []
+            )
+        occurrences = communication.occurrences.annotate(
+            sent=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.SENT)),
+            failed=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.FAILED)),
+            total=Count("deliveries"),
+        ).order_by("-scheduled_for")[:20]
+        context.update(
+            preview=preview,
+            recipient=recipient,
+            rendered=rendered,
+            schedules=schedules,
+            occurrences=occurrences,
+            schedule_form=kwargs.get("schedule_form")
+            or ScheduleForm(initial={"mode": "now", "expected_count": preview.total, "interval": 1}),
+        )
+        return context
+
+
+@require_POST
+def schedule_create(request, pk):
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('login')}?next={request.path}")
+    _composer_or_404(request)
+    communication = _visible_communication(request, pk)
+    form = ScheduleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.communication_schedule(
+                communication=communication, by=request.user, **form.service_kwargs()
+            )
+        except ValidationError as exc:
+            _validation_messages(request, exc, form if hasattr(exc, "error_dict") else None)
+        else:
+            messages.success(request, "Scheduled.")
+            return redirect("communications:detail", communication.pk)
+    view = CommunicationDetailView()
+    view.setup(request, pk=pk)
+    view.object = communication
+    context = view.get_context_data(object=communication, schedule_form=form)
+    return render(request, view.template_name, context, status=400)
+
+
+def _post_action(request):
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('login')}?next={request.path}")
+    _composer_or_404(request)
+    return None
+
+
+@require_POST
+def communication_cancel(request, pk):
+    if (response := _post_action(request)) is not None:
+        return response
+    communication = _visible_communication(request, pk)
+    services.communication_cancel(
+        communication=communication, by=request.user, reason=request.POST.get("reason", "")
+    )
+    messages.success(request, "Cancelled: nothing more of it will be sent.")
+    return redirect("communications:detail", communication.pk)
+
+
+@require_POST
+def schedule_pause(request, pk):
+    if (response := _post_action(request)) is not None:
+        return response
+    schedule = get_object_or_404(Schedule.objects.visible_to(request.user), pk=pk)
+    try:
+        if request.POST.get("action") == "resume":
+            services.schedule_resume(schedule=schedule, by=request.user)
+            messages.success(request, "Resumed from the next occurrence.")
+        else:
+            services.schedule_pause(schedule=schedule, by=request.user)
+            messages.success(request, "Paused.")
+    except ValidationError as exc:
+        _validation_messages(request, exc)
+    return redirect("communications:detail", schedule.communication_id)
+
+
+@require_POST
+def send_test(request, pk):
+    """Send the message, as the chosen recipient would get it, to the signed-in user only."""
+    if (response := _post_action(request)) is not None:
+        return response
+    communication = _visible_communication(request, pk)
+    people = audience_queryset(communication)
+    recipient_id = request.POST.get("recipient", "")
+    recipient = people.filter(pk=recipient_id).first() if recipient_id.isdigit() else people.first()
+    if recipient is None or not request.user.email:
+        messages.error(
+            request, "Nothing to test: the audience is empty or your account has no e-mail address."
+        )
+        return redirect("communications:detail", communication.pk)
+    subject, text, html, skipped = _render_for(communication, recipient)
+    if skipped:
+        messages.error(request, f"This recipient would be skipped: {skipped}")
+        return redirect("communications:detail", communication.pk)
+    message = EmailMultiAlternatives(subject=f"[Test] {subject}", body=text, to=[request.user.email])
+    message.attach_alternative(html, "text/html")
+    message.send()
+    messages.success(request, f"Test sent to {request.user.email} as {recipient.first_name} would see it.")
+    return redirect("communications:detail", communication.pk)
+
+
+class DeliveryReportView(ComposerRequiredMixin, ListView):
+    template_name = "communications/delivery_report.html"
+    paginate_by = 100
+
+    def get_queryset(self):
+        self.communication = _visible_communication(self.request, self.kwargs["pk"])
+        deliveries = Delivery.objects.filter(communication=self.communication).select_related(
+            "stakeholder", "occurrence"
+        )
+        self.occurrence = None
+        if self.request.GET.get("occurrence", "").isdigit():
+            self.occurrence = get_object_or_404(
+                Occurrence.objects.filter(communication=self.communication), pk=self.request.GET["occurrence"]
+            )
+            deliveries = deliveries.filter(occurrence=self.occurrence)
+        self.status = self.request.GET.get("status", "")
+        self.all_deliveries = deliveries
+        if self.status in Delivery.Status.values:
+            deliveries = deliveries.filter(status=self.status)
+        return deliveries.order_by("occurrence__scheduled_for", "stakeholder__last_name", "pk")
+
+    def render_to_response(self, context, **kwargs):
+        if self.request.GET.get("format") == "csv":
+            return self.csv_response()
+        return super().render_to_response(context, **kwargs)
+
+    def csv_response(self):
+        class Echo:
+            def write(self, value):
+                return value
+
+        writer = csv.writer(Echo())
+        rows = self.get_queryset().values_list(
+            "occurrence__scheduled_for",
+            "stakeholder__first_name",
+            "stakeholder__last_name",
+            "email",
+            "status",
+            "attempts",
+            "sent_at",
+            "last_error",
+        )
+
+        def stream():
+            yield writer.writerow(
+                ["occurrence", "first name", "last name", "e-mail", "status", "attempts", "sent at", "reason"]
+            )
+            for row in rows.iterator(chunk_size=2000):
+                yield writer.writerow(
+                    [
+                        timezone.localtime(row[0]).isoformat(),
+                        *row[1:6],
+                        timezone.localtime(row[6]).isoformat() if row[6] else "",
+                        row[7],
+                    ]
+                )
+
+        response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="communication-{self.communication.pk}-deliveries.csv"'
+        )
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        counts = status_counts(self.all_deliveries)
+        context.update(
+            communication=self.communication,
+            occurrence=self.occurrence,
+            status=self.status,
+            counts=counts,
+            count_rows=[(value, label, counts[value]) for value, label in Delivery.Status.choices],
+            occurrences=self.communication.occurrences.order_by("-scheduled_for")[:50],
+            statuses=Delivery.Status.choices,
+            page_query=query.urlencode(),
+        )
+        return context
+
+
+@require_POST
+def retry_failed(request, pk):
+    if (response := _post_action(request)) is not None:
+        return response
+    communication = _visible_communication(request, pk)
+    occurrence = None
+    if request.POST.get("occurrence", "").isdigit():
+        occurrence = get_object_or_404(communication.occurrences.all(), pk=request.POST["occurrence"])
+    try:
+        count = services.deliveries_retry_failed(
+            communication=communication, occurrence=occurrence, by=request.user
+        )
+    except ValidationError as exc:
+        _validation_messages(request, exc)
+    else:
+        messages.success(request, f"{count} failed deliveries are queued again.")
+    return redirect("communications:report", communication.pk)
+
+
+@require_POST
+def delivery_bounce(request, pk):
+    """Record a hard bounce reported for one delivery's address."""
+    if (response := _post_action(request)) is not None:
+        return response
+    delivery = get_object_or_404(
+        Delivery.objects.visible_to(request.user).select_related("stakeholder"), pk=pk
+    )
+    services.stakeholder_record_bounce(
+        stakeholder=delivery.stakeholder, reason=f"Reported on delivery {delivery.pk}"
+    )
+    messages.success(
+        request, f"Hard bounce recorded for {delivery.email}; no more mail goes to this address."
+    )
+    return redirect("communications:report", delivery.communication_id)
+
+
+class CadenceView(ComposerRequiredMixin, ListView):
+    """Per project: when each stakeholder group last heard from us, against the expected cadence."""
+
+    template_name = "communications/cadence.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        from projects.models import Project
+
+        return (
+            Project.objects.visible_to(self.request.user)
+            .select_related("sea")
+            .order_by("sea__state_code", "title")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["rows"] = projects_last_heard(context["object_list"])
+        context["cadence_form"] = CadenceForm()
+        return context
+
+
+@require_POST
+def cadence_set(request, project_pk):
+    if (response := _post_action(request)) is not None:
+        return response
+    from projects.models import Project
+
+    project = get_object_or_404(Project.objects.visible_to(request.user), pk=project_pk)
+    form = CadenceForm(request.POST)
+    if form.is_valid():
+        services.project_cadence_set(
+            project=project, expected_days=form.cleaned_data["expected_days"], by=request.user
+        )
+        messages.success(request, f"Cadence of {project} saved.")
+    else:
+        messages.error(request, "Choose a cadence.")
+    return redirect("communications:cadence")
+
+
+# --- Pages for stakeholders: no login, reached through signed links in every message ----------
+
+
+def _unsigned(token: str, salt: str) -> dict:
+    try:
+        return signing.loads(token, salt=salt)
+    except signing.BadSignature as exc:
+        raise Http404 from exc
+
+
+@csrf_exempt  # RFC 8058: mail providers POST "List-Unsubscribe=One-Click" without a session
 def unsubscribe(request, token):
-    return HttpResponse("")
+    data = _unsigned(token, UNSUBSCRIBE_SALT)
+    stakeholder = get_object_or_404(Stakeholder, pk=data.get("s"))
+    category = data.get("c")
+    if category not in CommunicationCategory.values:
+        raise Http404
+    label = CommunicationCategory(category).label
+    context = {"stakeholder": stakeholder, "category": label, "token": token}
+    context["preferences_token"] = signing.dumps({"s": stakeholder.pk}, salt=PREFERENCES_SALT, compress=True)
+    if request.method == "POST":
+        services.stakeholder_unsubscribe(stakeholder=stakeholder, category=category)
+        return render(request, "communications/unsubscribe_done.html", context)
+    return render(request, "communications/unsubscribe.html", context)
 
 
 def preferences(request, token):
-    return HttpResponse("")
+    data = _unsigned(token, PREFERENCES_SALT)
+    stakeholder = get_object_or_404(Stakeholder, pk=data.get("s"))
+    form = PreferencesForm(request.POST or None, stakeholder=stakeholder)
+    if request.method == "POST" and form.is_valid():
+        for category, delivery in form.cleaned_data.items():
+            services.stakeholder_set_preference(stakeholder=stakeholder, category=category, delivery=delivery)
+        messages.success(request, "Your choices are saved.")
+        return redirect("communications:preferences", token)
+    return render(request, "communications/preferences.html", {"form": form, "stakeholder": stakeholder})

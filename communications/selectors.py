@@ -1,0 +1,113 @@
+"""Reads for pages and other apps: delivery counts, a stakeholder's log, cadence per project."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Case, CharField, Count, Exists, Max, OuterRef, Value, When
+from django.utils import timezone
+
+from .models import Communication, Delivery, ProjectCadence
+
+# Stakeholder groups for "last heard from us", from the most specific affiliation.
+GROUPS = [
+    ("district", "Districts"),
+    ("partner_center", "Partner centers"),
+    ("organization", "Other organizations"),
+    ("sea", "State agency"),
+    ("other", "Others"),
+]
+GROUP_LABELS = dict(GROUPS)
+
+_group = Case(
+    When(stakeholder__district__isnull=False, then=Value("district")),
+    When(stakeholder__partner_center__isnull=False, then=Value("partner_center")),
+    When(stakeholder__organization__isnull=False, then=Value("organization")),
+    When(stakeholder__sea__isnull=False, then=Value("sea")),
+    default=Value("other"),
+    output_field=CharField(),
+)
+
+
+def status_counts(deliveries) -> dict[str, int]:
+    """Deliveries per status (every status present, zero when none)."""
+    counts = dict(deliveries.values_list("status").annotate(n=Count("pk")).order_by())
+    return {status: counts.get(status, 0) for status in Delivery.Status.values}
+
+
+def stakeholder_log(stakeholder, *, limit: int = 50):
+    """What the portal sent (or tried to send) to `stakeholder`, newest first."""
+    return (
+        Delivery.objects.filter(stakeholder=stakeholder)
+        .select_related("communication", "occurrence")
+        .order_by("-occurrence__scheduled_for", "-pk")[:limit]
+    )
+
+
+def communications_for_user(user):
+    return Communication.objects.visible_to(user)
+
+
+@dataclass
+class ProjectHeard:
+    project: object
+    cadence: ProjectCadence | None
+    by_group: dict = field(default_factory=dict)
+
+    @property
+    def last(self) -> datetime.datetime | None:
+        values = [v for v in self.by_group.values() if v]
+        return max(values) if values else None
+
+    @property
+    def overdue(self) -> bool:
+        if self.cadence is None:
+            return False
+        return self.last is None or timezone.now() - self.last > self.cadence.expected
+
+    @property
+    def groups(self) -> list[tuple[str, datetime.datetime | None]]:
+        return [(label, self.by_group.get(key)) for key, label in GROUPS if key in self.by_group]
+
+
+def projects_last_heard(projects) -> list[ProjectHeard]:
+    """Per project, when each stakeholder group last received a message about it.
+
+    A message counts for a project when the communication names the project and the recipient
+    is one of the project's stakeholders. Three queries whatever the number of projects.
+    """
+    projects = list(projects)
+    ids = [p.pk for p in projects]
+    cadences = {c.project_id: c for c in ProjectCadence.objects.filter(project_id__in=ids)}
+    from projects.models import Project
+
+    members = Project.stakeholders.through.objects.filter(project_id__in=ids)
+    rows = (
+        Delivery.objects.filter(status__in=[Delivery.Status.SENT, Delivery.Status.DIGESTED])
+        .filter(communication__project_id__in=ids)
+        .filter(
+            Exists(
+                members.filter(
+                    project_id=OuterRef("communication__project_id"),
+                    stakeholder_id=OuterRef("stakeholder_id"),
+                )
+            )
+        )
+        .annotate(group=_group)
+        .values("communication__project_id", "group")
+        .annotate(last=Max("sent_at"))
+        .order_by()
+    )
+    heard: dict[int, dict] = {pid: {} for pid in ids}
+    for row in rows:
+        heard[row["communication__project_id"]][row["group"]] = row["last"]
+    return [ProjectHeard(project=p, cadence=cadences.get(p.pk), by_group=heard[p.pk]) for p in projects]
+
+
+def cadence_overdue(user) -> list[ProjectHeard]:
+    """Projects `user` may see whose stakeholders have not heard from us within the cadence."""
+    from projects.models import Project
+
+    projects = (
+        Project.objects.visible_to(user).filter(cadence__isnull=False, status="active").select_related("sea")
+    )
+    return [p for p in projects_last_heard(projects) if p.overdue]
