@@ -8,6 +8,7 @@ and always shown next to a table of the same numbers for screen readers and prin
 from __future__ import annotations
 
 import datetime
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -31,6 +32,19 @@ def _nice_ceiling(value: float) -> float:
         if value <= step * magnitude:
             return step * magnitude
     return 10 * magnitude
+
+
+def _nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
+    """Round tick values covering low..high (about `count` of them)."""
+    span = high - low if high > low else 1.0
+    raw = span / max(count - 1, 1)
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if raw <= m * magnitude)
+    first = math.floor(low / step) * step
+    ticks = [round(first, 10)]
+    while ticks[-1] < high - step * 1e-9:
+        ticks.append(round(ticks[-1] + step, 10))
+    return ticks
 
 
 def _marker(shape: str, x: float, y: float, css: str, size: float = 4.0) -> str:
@@ -61,17 +75,13 @@ def _svg_open(width: int, height: int, label: str, css: str) -> str:
     )
 
 
-def month_label(month: datetime.date, first: bool) -> str:
-    return month.strftime("%b %Y") if first or month.month == 1 else month.strftime("%b")
-
-
 # Hours per month by condition ------------------------------------------------------------------
 
 
 def hours_chart(hours, *, label: str) -> SafeString:
     """Total hours per month as bars, hours per condition as lines with distinct markers."""
-    width, height = 760, 280
-    left, right, top, bottom = 52, 16, 16, 40
+    width, height = 1000, 300
+    left, right, top, bottom = 52, 16, 16, 44
     plot_w, plot_h = width - left - right, height - top - bottom
     months = hours.months
     top_value = _nice_ceiling(float(hours.maximum))
@@ -103,8 +113,13 @@ def hours_chart(hours, *, label: str) -> SafeString:
     for i, month in enumerate(months):
         parts.append(
             f'<text class="axis" x="{_num(x(i))}" y="{height - bottom + 16}" text-anchor="middle">'
-            f"{escape(month_label(month, i == 0))}</text>"
+            f"{escape(month.strftime('%b'))}</text>"
         )
+        if i == 0 or month.month == 1:
+            parts.append(
+                f'<text class="axis" x="{_num(x(i))}" y="{height - bottom + 30}" text-anchor="middle">'
+                f"{month.year}</text>"
+            )
     for n, series in enumerate(hours.by_condition, start=1):
         css = f"series-{n}"
         points = " ".join(f"{_num(x(i))},{_num(y(v))}" for i, v in enumerate(series.values))
@@ -157,8 +172,8 @@ def share_bar(parts: list[tuple[str, int, str]], *, label: str) -> SafeString:
 
 def stage_chart(points, *, start: datetime.date, end: datetime.date, label: str, number: int) -> SafeString:
     """A step line of one condition's stage (0-4) over time, from `start` to `end`."""
-    width, height = 260, 132
-    left, right, top, bottom = 26, 10, 10, 24
+    width, height = 340, 150
+    left, right, top, bottom = 26, 12, 10, 24
     plot_w, plot_h = width - left - right, height - top - bottom
     span = max((end - start).days, 1)
 
@@ -210,13 +225,14 @@ def stage_chart(points, *, start: datetime.date, end: datetime.date, label: str,
 
 def indicator_chart(indicator, values, *, label: str) -> SafeString:
     """Measured values as a line with points, the baseline and the target as labelled lines."""
-    width, height = 760, 300
-    left, right, top, bottom = 60, 110, 16, 40
+    width, height = 1000, 320
+    left, right, top, bottom = 60, 120, 20, 40
     plot_w, plot_h = width - left - right, height - top - bottom
     numbers = [float(v.value) for v in values] + [float(indicator.baseline), float(indicator.target)]
     low, high = min(numbers), max(numbers)
-    pad = (high - low) * 0.1 or 1.0
-    low, high = max(low - pad, 0.0) if low >= 0 else low - pad, high + pad
+    pad = (high - low) * 0.15 or 1.0
+    ticks = _nice_ticks(max(low - pad, 0.0) if low >= 0 else low - pad, high + pad)
+    low, high = ticks[0], ticks[-1]
     dates = [v.measured_on for v in values] + [
         d for d in (indicator.baseline_date, indicator.target_date) if d
     ]
@@ -232,17 +248,23 @@ def indicator_chart(indicator, values, *, label: str) -> SafeString:
         return top + plot_h - (float(v) - low) / (high - low) * plot_h
 
     out = [_svg_open(width, height, label, "chart-indicator")]
-    for i in range(5):
-        tick = low + (high - low) * i / 4
+    for tick in ticks:
         out.append(
             f'<line class="grid" x1="{left}" x2="{left + plot_w}" y1="{_num(y(tick))}" y2="{_num(y(tick))}"/>'
             f'<text class="axis" x="{left - 6}" y="{_num(y(tick) + 4)}" text-anchor="end">{_num(tick)}</text>'
         )
     out.append(
-        f'<text class="axis" x="{left}" y="{height - 10}">{escape(first.strftime("%b %Y"))}</text>'
-        f'<text class="axis" x="{left + plot_w}" y="{height - 10}" text-anchor="end">'
+        f'<text class="axis" x="{left}" y="{height - 12}">{escape(first.strftime("%b %Y"))}</text>'
+        f'<text class="axis" x="{left + plot_w}" y="{height - 12}" text-anchor="end">'
         f"{escape(last.strftime('%b %Y'))}</text>"
     )
+    for year in range(first.year + 1, last.year + 1):
+        jan = datetime.date(year, 1, 1)
+        if (jan - first).days > span * 0.08 and (last - jan).days > span * 0.08:
+            out.append(
+                f'<line class="grid" x1="{_num(x(jan))}" x2="{_num(x(jan))}" y1="{top}" y2="{top + plot_h}"/>'
+                f'<text class="axis" x="{_num(x(jan))}" y="{height - 12}" text-anchor="middle">{year}</text>'
+            )
     for name, value, css in (
         ("Baseline", indicator.baseline, "ref-baseline"),
         ("Target", indicator.target, "ref-target"),
@@ -257,6 +279,11 @@ def indicator_chart(indicator, values, *, label: str) -> SafeString:
         out.append(f'<polyline class="line series-value" points="{points}"/>')
         for v in values:
             out.append(_marker("circle", x(v.measured_on), y(v.value), "marker series-value", 4.5))
+            if len(values) <= 16:
+                out.append(
+                    f'<text class="value-label" x="{_num(x(v.measured_on))}" y="{_num(y(v.value) - 9)}" '
+                    f'text-anchor="middle">{escape(_num(float(v.value)))}</text>'
+                )
     out.append("</svg>")
     return mark_safe("".join(out))  # noqa: S308
 
@@ -322,7 +349,7 @@ def network_graph(network, *, project_limit: int = 60) -> nx.Graph:
     return graph
 
 
-def layered_layout(graph: nx.Graph, *, row_height: float = 26.0) -> dict[str, tuple[float, float]]:
+def layered_layout(graph: nx.Graph, *, row_height: float = 34.0) -> dict[str, tuple[float, float]]:
     """Columns (bodies of SEAs | SEAs | projects | centers | bodies of centers), each ordered by the
     mean position of its neighbours in the columns already placed (the barycenter heuristic), so
     that links cross as little as possible."""
@@ -357,10 +384,10 @@ def _shorten(text: str, limit: int) -> str:
 def network_svg(graph: nx.Graph, *, label: str) -> NetworkDrawing:
     positions = layered_layout(graph)
     kinds_present = {data["kind"] for _, data in graph.nodes(data=True)}
-    column_x = {0: 70, 1: 210, 2: 470, 3: 730, 4: 870}
+    column_x = {0: 70, 1: 230, 2: 540, 3: 850, 4: 1010}
     if "project" not in kinds_present:  # collapsed: bring the centers closer
-        column_x.update({3: 560, 4: 720})
-    width = 940 if "project" in kinds_present else 800
+        column_x.update({3: 600, 4: 760})
+    width = 1080 if "project" in kinds_present else 840
     rows = max((y for _, y in positions.values()), default=0)
     top = 40
     height = int(rows + top + 30)
@@ -394,7 +421,7 @@ def network_svg(graph: nx.Graph, *, label: str) -> NetworkDrawing:
             out.append(f'<g class="node node-project"><circle cx="{x}" cy="{_num(y)}" r="6"/>{title}</g>')
             out.append(
                 f'<text class="node-label" x="{x}" y="{_num(y - 9)}" text-anchor="middle">'
-                f"{escape(_shorten(data['label'], 34))}</text>"
+                f"{escape(_shorten(data['label'], 48))}</text>"
             )
             continue
         text = escape(_shorten(data["label"], 14))

@@ -4,6 +4,8 @@ Views only pick the scoped querysets and hand them to projects.selectors; every 
 pages is computed in SQL with a fixed number of queries.
 """
 
+import datetime
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -109,9 +111,10 @@ def project_detail(request, pk: int):
     today = timezone.localdate()
     conditions = selectors.condition_list()
     history = selectors.project_condition_history(project, conditions)
+    # The charts share one time axis: from a month before the first assessment to today.
     first_assessed = min((p.assessed_on for h in history for p in h.points), default=project.start_date)
-    start = min(project.start_date, first_assessed)
-    end = max(today, start)
+    start = first_assessed - datetime.timedelta(days=30)
+    end = max(today, start + datetime.timedelta(days=1))
     for row in history:
         row.chart = charts.stage_chart(
             row.points,

@@ -2,23 +2,38 @@
 the demo world, for a facilitator and for SEA staff: no axe violations, screenshots saved."""
 
 import datetime
+import importlib
 
 import pytest
+from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from accounts.models import User
+from accounts.models import Role, User
 from projects.demo import demo_world_load
-from projects.models import Indicator, Project
+from projects.models import Condition, Indicator, Project
 from projects.services.rollups import activity_month_refresh
 from tests.accounts.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
+def reference_data():
+    """Roles and the five conditions (from data migrations), in case an earlier transactional
+    test flushed them."""
+    for role in Role:
+        Group.objects.get_or_create(name=role.value)
+    conditions = importlib.import_module("projects.migrations.0002_five_conditions").CONDITIONS
+    for number, slug, name, description in conditions:
+        Condition.objects.get_or_create(
+            number=number, defaults={"slug": slug, "name": name, "description": description}
+        )
+
+
 @pytest.fixture
 def demo(db):
+    reference_data()
     demo_world_load(password=PASSWORD)
     activity_month_refresh(full=True)
     return {
