@@ -5,13 +5,22 @@ state's record then simply matches nothing, the same as an id that does not exis
 """
 
 import django_filters
+from django import forms
 from django.db import models
 from django.db.models import Q
+from django_filters.rest_framework import DjangoFilterBackend
 
 from projects.models import Activity, ConditionAssessment, IndicatorValue, Product, Project
 from stakeholders.models import District, Membership, Stakeholder
 
-ID_FILTER = {"filter_class": django_filters.NumberFilter}
+
+class IdFilter(django_filters.NumberFilter):
+    """A whole-number id (NumberFilter would accept 0.5)."""
+
+    field_class = forms.IntegerField
+
+
+ID_FILTER = {"filter_class": IdFilter}
 
 
 class PortalFilterSet(django_filters.FilterSet):
@@ -20,7 +29,7 @@ class PortalFilterSet(django_filters.FilterSet):
             models.ForeignKey: ID_FILTER,
             models.OneToOneField: ID_FILTER,
             models.ManyToManyField: {
-                "filter_class": django_filters.NumberFilter,
+                "filter_class": IdFilter,
                 "extra": lambda field: {"distinct": True},
             },
         }
@@ -77,7 +86,7 @@ class ProjectFilter(PortalFilterSet):
 
 
 class ConditionAssessmentFilter(PortalFilterSet):
-    condition = django_filters.NumberFilter(field_name="condition__number", label="Condition number")
+    condition = IdFilter(field_name="condition__number", label="Condition number")
     latest = django_filters.BooleanFilter(method="filter_latest", label="Only the latest per condition")
 
     class Meta(PortalFilterSet.Meta):
@@ -89,10 +98,8 @@ class ConditionAssessmentFilter(PortalFilterSet):
 
 
 class ActivityFilter(PortalFilterSet):
-    sea = django_filters.NumberFilter(field_name="project__sea", label="SEA id")
-    condition = django_filters.NumberFilter(
-        field_name="conditions__number", label="Condition number advanced", distinct=True
-    )
+    sea = IdFilter(field_name="project__sea", label="SEA id")
+    condition = IdFilter(field_name="conditions__number", label="Condition number advanced", distinct=True)
 
     class Meta(PortalFilterSet.Meta):
         model = Activity
@@ -105,7 +112,7 @@ class ActivityFilter(PortalFilterSet):
 
 
 class IndicatorValueFilter(PortalFilterSet):
-    project = django_filters.NumberFilter(field_name="indicator__project", label="Project id")
+    project = IdFilter(field_name="indicator__project", label="Project id")
 
     class Meta(PortalFilterSet.Meta):
         model = IndicatorValue
@@ -116,3 +123,9 @@ class ProductFilter(PortalFilterSet):
     class Meta(PortalFilterSet.Meta):
         model = Product
         fields = {**id_filters("project", "lead_center"), "status": ["exact"], "kind": ["exact"]}
+
+
+class PortalFilterBackend(DjangoFilterBackend):
+    """Filters declared as `filterset_fields` get the id-based filters of PortalFilterSet too."""
+
+    filterset_base = PortalFilterSet
