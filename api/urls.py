@@ -7,6 +7,7 @@ from . import views
 app_name = "api"
 
 router = DefaultRouter()
+router.include_format_suffixes = False
 router.include_root_view = False
 router.register("seas", views.SEAViewSet, basename="sea")
 router.register("offices", views.OfficeViewSet, basename="office")
