@@ -33,6 +33,7 @@ django.setup()
 
 from django.contrib.auth.models import Group  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.db.migrations.executor import MigrationExecutor  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -95,7 +96,7 @@ def time_page(client: Client, url: str, runs: int, warmup: int) -> tuple[list[fl
     for _ in range(warmup):
         response = client.get(url)
         if response.status_code != 200:
-            raise SystemExit(f"{url} answered {response.status_code}")
+            raise RuntimeError(f"{url} answered {response.status_code}")
     with CaptureQueriesContext(connection) as captured:
         client.get(url)
     statements = [q["sql"] for q in captured.captured_queries]
@@ -134,6 +135,9 @@ def main():
     parser.add_argument("--only", default="", help="Comma-separated parts of page names to run.")
     options = parser.parse_args()
 
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        raise SystemExit("The database has unapplied migrations: run `manage.py migrate` on it first.")
     print(
         f"Database {connection.settings_dict['NAME']}: {Project.objects.count():,} projects, "
         f"{Activity.objects.count():,} activities"
@@ -175,12 +179,19 @@ def main():
     only = [part.strip() for part in options.only.split(",") if part.strip()]
     missed = []
     for who, user in users:
-        client = Client()
+        client = Client(raise_request_exception=False)
         client.force_login(user)
         for name, url in pages_for(sea, project, indicator, activity, person):
             if only and not any(part in name for part in only):
                 continue
-            times, statements, _ = time_page(client, url, options.runs, options.warmup)
+            try:
+                times, statements, _ = time_page(client, url, options.runs, options.warmup)
+            except Exception as error:  # noqa: BLE001 (one broken page must not hide the others)
+                missed.append((who, name))
+                print(
+                    f"{who:<17} {name:<32} failed: {type(error).__name__}: {str(error).splitlines()[0][:80]}"
+                )
+                continue
             floor = time_floor(statements, options.runs)
             median, high = statistics.median(times), p95(times)
             ratio = median / floor if floor else float("inf")
