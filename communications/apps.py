@@ -10,3 +10,4 @@ class CommunicationsConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         autodiscover_modules("providers")
+        from . import digests  # noqa: F401 - registers the digest's provider

@@ -11,7 +11,7 @@ to active stakeholders whose address has not bounced. Opt-outs are counted separ
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from stakeholders.models import (
@@ -164,14 +164,12 @@ def audience_preview(communication, *, limit: int = 12) -> AudiencePreview:
     people = with_preference(audience_queryset(communication), communication.category)
     weekly_held = held_for_digest(communication.category)
     opted_out = Q(delivery_choice="none")
-    deferred = Q(delivery_choice="weekly") if weekly_held else Q(pk__in=[])
-    from django.db.models import Count
-
-    counts = people.aggregate(
-        opted_out=Count("pk", filter=opted_out),
-        deferred=Count("pk", filter=deferred),
-        total=Count("pk"),
-    )
+    deferred = Q(delivery_choice="weekly")
+    aggregates = {"opted_out": Count("pk", filter=opted_out), "total": Count("pk")}
+    if weekly_held:
+        aggregates["deferred"] = Count("pk", filter=deferred)
+    counts = people.aggregate(**aggregates)
+    counts.setdefault("deferred", 0)
     receiving = people.exclude(opted_out)
     if weekly_held:
         receiving = receiving.exclude(deferred)

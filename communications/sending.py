@@ -257,7 +257,7 @@ class _Batch:
         )
         self.processed += 1
 
-    def mark_sent(self, delivery: Delivery, *, digest_cutoff=None) -> None:
+    def mark_sent(self, delivery: Delivery, *, held_ids=None) -> None:
         now = timezone.now()
         with transaction.atomic():
             # The mail is already out: waiting for the WAL flush would only widen the window in
@@ -274,12 +274,10 @@ class _Batch:
                 lease_until=None,
                 updated_at=now,
             )
-            if updated and digest_cutoff is not None:
+            if updated and held_ids:
                 # Messages held for this person's weekly digest were listed in it.
                 Delivery.objects.filter(
-                    stakeholder_id=delivery.stakeholder_id,
-                    status=Delivery.Status.DEFERRED,
-                    created_at__lte=digest_cutoff,
+                    pk__in=held_ids, stakeholder_id=delivery.stakeholder_id, status=Delivery.Status.DEFERRED
                 ).update(status=Delivery.Status.DIGESTED, sent_at=now, updated_at=now)
         self.processed += 1
 
@@ -354,7 +352,7 @@ class _Batch:
             communication.category
         ):
             return None, (Delivery.Status.DEFERRED, "Held for the weekly digest")
-        extra, attachments, digest_cutoff = {}, [], None
+        extra, attachments, held_ids = {}, [], None
         if communication.context_provider:
             provider = get_context_provider(communication.context_provider)
             if provider is None:
@@ -363,7 +361,7 @@ class _Batch:
             if result.skip:
                 return None, (Delivery.Status.SKIPPED, result.reason or "Skipped by its context provider")
             extra, attachments = result.context, result.attachments
-            digest_cutoff = result.context.get("digest_cutoff")
+            held_ids = result.context.get("digest_held_ids")
         prepared = self.prepared.get(occurrence.pk)
         if prepared is None:
             prepared = prepare_message(
@@ -386,7 +384,7 @@ class _Batch:
         )
         for attachment in attachments:
             message.attach(attachment.filename, attachment.content, attachment.mimetype)
-        return (message, digest_cutoff), None
+        return (message, held_ids), None
 
     def run(self) -> int:
         deliveries = {
@@ -421,7 +419,7 @@ class _Batch:
                     if verdict is not None:
                         self.finish(delivery, *verdict)
                         continue
-                    message, digest_cutoff = built
+                    message, held_ids = built
                     if connection is None:
                         connection = get_connection()
                         try:
@@ -461,7 +459,7 @@ class _Batch:
                         self.release(rest, delay=backoff(1), error=f"Connection failed: {exc!r}")
                         return self.processed
                     else:
-                        self.mark_sent(delivery, digest_cutoff=digest_cutoff)
+                        self.mark_sent(delivery, held_ids=held_ids)
         finally:
             if connection is not None:
                 with contextlib.suppress(Exception):  # closing a broken connection
