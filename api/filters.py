@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django_filters.rest_framework import DjangoFilterBackend
 
+from communications.models import Communication, Delivery
+from meetings.models import ActionItem, Meeting
 from projects.models import Activity, ConditionAssessment, IndicatorValue, Product, Project
 from stakeholders.models import District, Membership, Stakeholder
 
@@ -129,3 +131,37 @@ class PortalFilterBackend(DjangoFilterBackend):
     """Filters declared as `filterset_fields` get the id-based filters of PortalFilterSet too."""
 
     filterset_base = PortalFilterSet
+
+
+class MeetingFilter(PortalFilterSet):
+    class Meta(PortalFilterSet.Meta):
+        model = Meeting
+        fields = {**id_filters("body"), "status": ["exact"], "mode": ["exact"], "starts_at": ["gte", "lte"]}
+
+
+class ActionItemFilter(PortalFilterSet):
+    body = IdFilter(field_name="meeting__body", label="Advisory body id")
+
+    class Meta(PortalFilterSet.Meta):
+        model = ActionItem
+        fields = {
+            **id_filters("meeting", "owner_stakeholder", "owner_user"),
+            "status": ["exact"],
+            "due_date": ["gte", "lte"],
+        }
+
+
+class CommunicationFilter(PortalFilterSet):
+    class Meta(PortalFilterSet.Meta):
+        model = Communication
+        fields = {
+            **id_filters("project", "advisory_body", "scope_sea"),
+            "status": ["exact"],
+            "category": ["exact"],
+        }
+
+
+class DeliveryFilter(PortalFilterSet):
+    class Meta(PortalFilterSet.Meta):
+        model = Delivery
+        fields = {**id_filters("communication", "occurrence", "stakeholder"), "status": ["exact"]}

@@ -2,6 +2,8 @@
 
 from rest_framework import serializers
 
+from communications.models import Communication, Delivery
+from meetings.models import ActionItem, AgendaItem, Meeting
 from projects.models import (
     Activity,
     Condition,
@@ -334,4 +336,123 @@ class ProductSerializer(serializers.ModelSerializer):
             "link",
             "lead_center",
             "is_overdue",
+        ]
+
+
+class IndicatorValueRecordSerializer(StrictFieldsMixin, ScopedRelatedFieldsMixin, serializers.Serializer):
+    scoped_fields = {"indicator": Indicator}
+
+    indicator = serializers.PrimaryKeyRelatedField(queryset=Indicator.objects.none())
+    measured_on = serializers.DateField()
+    value = serializers.DecimalField(max_digits=14, decimal_places=2)
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+# Meetings and communications ------------------------------------------------------------------
+
+
+class AgendaItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AgendaItem
+        fields = [
+            "id",
+            "position",
+            "title",
+            "description",
+            "presenter",
+            "presenter_name",
+            "minutes",
+            "project",
+            "product",
+        ]
+
+
+class MeetingSerializer(serializers.ModelSerializer):
+    agenda_items = AgendaItemSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "id",
+            "body",
+            "title",
+            "starts_at",
+            "ends_at",
+            "mode",
+            "location",
+            "link",
+            "description",
+            "status",
+            "cancel_reason",
+            "cancelled_at",
+            "agenda_items",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class ActionItemSerializer(serializers.ModelSerializer):
+    is_overdue = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = ActionItem
+        fields = [
+            "id",
+            "meeting",
+            "agenda_item",
+            "description",
+            "owner_stakeholder",
+            "owner_user",
+            "due_date",
+            "status",
+            "status_note",
+            "closed_on",
+            "is_overdue",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class ActionItemStatusSerializer(StrictFieldsMixin, serializers.Serializer):
+    """What an owner changes on an action item: its status and a note."""
+
+    status = serializers.ChoiceField(choices=ActionItem.Status.choices, required=False)
+    status_note = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class CommunicationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Communication
+        fields = [
+            "id",
+            "subject",
+            "body",
+            "category",
+            "audience",
+            "project",
+            "advisory_body",
+            "author",
+            "scope_sea",
+            "status",
+            "cancelled_at",
+            "cancel_reason",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class DeliverySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Delivery
+        fields = [
+            "id",
+            "communication",
+            "occurrence",
+            "stakeholder",
+            "email",
+            "status",
+            "attempts",
+            "last_error",
+            "sent_at",
+            "created_at",
         ]

@@ -24,6 +24,10 @@ router.register("activities", views.ActivityViewSet, basename="activity")
 router.register("indicators", views.IndicatorViewSet, basename="indicator")
 router.register("indicator-values", views.IndicatorValueViewSet, basename="indicatorvalue")
 router.register("products", views.ProductViewSet, basename="product")
+router.register("meetings", views.MeetingViewSet, basename="meeting")
+router.register("action-items", views.ActionItemViewSet, basename="actionitem")
+router.register("communications", views.CommunicationViewSet, basename="communication")
+router.register("deliveries", views.DeliveryViewSet, basename="delivery")
 
 urlpatterns = [
     path("v1/", include(router.urls)),

@@ -1,9 +1,14 @@
 """The v1 API: every queryset comes from `visible_to(user)`, every write goes through a service."""
 
+from django.core.exceptions import PermissionDenied
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
+from communications.models import Communication, Delivery
+from meetings.models import ActionItem, Meeting
+from meetings.querysets import bodies_visible_to
+from meetings.services.actions import action_item_update
 from projects.models import (
     Activity,
     Condition,
@@ -15,6 +20,7 @@ from projects.models import (
 )
 from projects.services.activities import activity_delete, activity_log, activity_update
 from projects.services.assessments import assessment_record
+from projects.services.indicators import indicator_value_record
 from stakeholders.models import (
     SEA,
     AdvisoryBody,
@@ -110,6 +116,10 @@ class AdvisoryBodyViewSet(ScopedReadOnlyViewSet):
     prefetch_related = ("purposes",)
     filterset_fields = ["kind"]
     ordering_fields = ["name"]
+
+    def get_queryset(self):
+        # The bodies the portal's meeting pages show this user (those that concern their state).
+        return bodies_visible_to(self.request.user).prefetch_related("purposes")
 
 
 class MembershipViewSet(ScopedReadOnlyViewSet):
@@ -218,11 +228,31 @@ class IndicatorViewSet(ScopedReadOnlyViewSet):
     ordering_fields = ["name", "project"]
 
 
-class IndicatorValueViewSet(ScopedReadOnlyViewSet):
+@extend_schema_view(
+    create=extend_schema(
+        request=serializers.IndicatorValueRecordSerializer,
+        responses={201: serializers.IndicatorValueSerializer},
+        description="Record the value an indicator had on a date (SEA staff of the project's state, "
+        "facilitators and administrators); one value per indicator and date.",
+    )
+)
+class IndicatorValueViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     model = IndicatorValue
     serializer_class = serializers.IndicatorValueSerializer
     filterset_class = filters.IndicatorValueFilter
     ordering_fields = ["measured_on", "value"]
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return serializers.IndicatorValueRecordSerializer
+        return serializers.IndicatorValueSerializer
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        value = indicator_value_record(recorded_by=request.user, **serializer.validated_data)
+        output = serializers.IndicatorValueSerializer(value, context={"request": request})
+        return Response(output.data, status=status.HTTP_201_CREATED)
 
 
 class ProductViewSet(ScopedReadOnlyViewSet):
@@ -230,3 +260,57 @@ class ProductViewSet(ScopedReadOnlyViewSet):
     serializer_class = serializers.ProductSerializer
     filterset_class = filters.ProductFilter
     ordering_fields = ["due_date", "title", "status", "delivered_on"]
+
+
+class MeetingViewSet(ScopedReadOnlyViewSet):
+    """Meetings of the advisory bodies the user may see, with their agendas."""
+
+    model = Meeting
+    serializer_class = serializers.MeetingSerializer
+    prefetch_related = ("agenda_items",)
+    filterset_class = filters.MeetingFilter
+    ordering_fields = ["starts_at", "title"]
+
+
+@extend_schema_view(
+    partial_update=extend_schema(
+        request=serializers.ActionItemStatusSerializer,
+        responses={200: serializers.ActionItemSerializer},
+        description="Change the status (and note) of an action item you own; facilitators and "
+        "administrators change any.",
+    )
+)
+class ActionItemViewSet(mixins.UpdateModelMixin, ScopedReadOnlyViewSet):
+    model = ActionItem
+    serializer_class = serializers.ActionItemSerializer
+    select_related = ("meeting",)
+    filterset_class = filters.ActionItemFilter
+    ordering_fields = ["due_date", "status", "updated_at"]
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def partial_update(self, request, *args, **kwargs):
+        item = self.get_object()
+        if not ActionItem.objects.editable_by(request.user).filter(pk=item.pk).exists():
+            raise PermissionDenied("You can change only the action items you own.")
+        serializer = serializers.ActionItemStatusSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        item = action_item_update(item=item, editor=request.user, **serializer.validated_data)
+        return Response(serializers.ActionItemSerializer(item, context={"request": request}).data)
+
+
+class CommunicationViewSet(ScopedReadOnlyViewSet):
+    """Messages to stakeholders (read only: compose and schedule them in the portal)."""
+
+    model = Communication
+    serializer_class = serializers.CommunicationSerializer
+    filterset_class = filters.CommunicationFilter
+    ordering_fields = ["created_at", "subject", "status"]
+
+
+class DeliveryViewSet(ScopedReadOnlyViewSet):
+    """One row per recipient of each sending of a message (read only)."""
+
+    model = Delivery
+    serializer_class = serializers.DeliverySerializer
+    filterset_class = filters.DeliveryFilter
+    ordering_fields = ["sent_at", "status", "created_at"]

@@ -284,7 +284,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "ProjectStatusEnum": "projects.models.Project.Status",
+        "ProductStatusEnum": "projects.models.Product.Status",
+        "MeetingStatusEnum": "meetings.models.Meeting.Status",
+        "ActionItemStatusEnum": "meetings.models.ActionItem.Status",
+        "CommunicationStatusEnum": "communications.models.Communication.Status",
+        "DeliveryStatusEnum": "communications.models.Delivery.Status",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.refuse_unknown_request_fields",
