@@ -96,3 +96,32 @@ class DeniedAccessLogMiddleware:
                     detail={"method": request.method, "status": response.status_code},
                 )
         return response
+
+
+class ExportLogMiddleware:
+    """Writes a security-log row for every download a signed-in user receives: a CSV export or
+    any response sent as an attachment. Export views need not remember to log themselves."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 200:
+            return response
+        content_type = response.get("Content-Type", "")
+        disposition = response.get("Content-Disposition", "")
+        if not (content_type.startswith("text/csv") or disposition.startswith("attachment")):
+            return response
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            from .services import security_event_record
+
+            filename = disposition.partition("filename=")[2].strip('"') if disposition else ""
+            security_event_record(
+                kind="export",
+                request=request,
+                user=user,
+                detail={"content_type": content_type.split(";")[0], "filename": filename},
+            )
+        return response

@@ -353,3 +353,24 @@ def test_sign_in_page_is_accessible_markup(client, ct_staff):
     assert 'for="id_username"' in page and 'for="id_password"' in page
     bad = client.post(LOGIN, {"username": "ct.staff", "password": ""}, REMOTE_ADDR=OFFICE).content.decode()
     assert "This field is required" in bad
+
+
+@pytest.mark.django_db
+def test_every_csv_download_is_logged(client, ct_staff):
+    client.force_login(ct_staff)
+    response = client.get(reverse("projects:list"), {"format": "csv"}, REMOTE_ADDR=OFFICE)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    assert content  # the header row at least
+    event = SecurityEvent.objects.get(kind="export")
+    assert (event.user, event.ip_address) == (ct_staff, OFFICE)
+    assert event.path.startswith(reverse("projects:list"))
+    assert event.detail["content_type"] == "text/csv"
+
+
+@pytest.mark.django_db
+def test_pages_are_not_logged_as_exports(client, ct_staff):
+    client.force_login(ct_staff)
+    assert client.get(reverse("projects:list")).status_code == 200
+    assert not SecurityEvent.objects.filter(kind="export").exists()

@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "accounts.middleware.RequestContextMiddleware",
     "accounts.middleware.TwoFactorRequiredMiddleware",
     "accounts.middleware.DeniedAccessLogMiddleware",
+    "accounts.middleware.ExportLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
