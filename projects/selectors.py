@@ -258,20 +258,6 @@ def latest_value_subquery(indicator_ref="pk"):
     )
 
 
-def on_target_q(value="latest") -> Q:
-    """Indicators whose `value` annotation meets the target in the indicator's direction."""
-    D = Indicator.Direction
-    return (
-        Q(direction=D.INCREASE, **{f"{value}__gte": F("target")})
-        | Q(direction=D.DECREASE, **{f"{value}__lte": F("target")})
-        | Q(direction=D.MAINTAIN, **{value: F("target")})
-    )
-
-
-def off_target_q(value="latest") -> Q:
-    return Q(**{f"{value}__isnull": False}) & ~on_target_q(value)
-
-
 @dataclass
 class IndicatorCounts:
     on_target: int
@@ -283,15 +269,35 @@ class IndicatorCounts:
         return self.on_target + self.off_target + self.no_value
 
 
-def indicator_counts(indicators: QuerySet) -> IndicatorCounts:
-    """How many indicators meet their target at their latest value, in one aggregate query."""
-    annotated = indicators.order_by().annotate(latest=latest_value_subquery())
-    counts = annotated.aggregate(
-        on_target=Count("pk", filter=on_target_q()),
-        off_target=Count("pk", filter=off_target_q()),
-        no_value=Count("pk", filter=Q(latest__isnull=True)),
+def meets_target(direction: str, value, target) -> bool:
+    """The rule of Indicator.is_on_target, for rows fetched as values."""
+    if direction == Indicator.Direction.INCREASE:
+        return value >= target
+    if direction == Indicator.Direction.DECREASE:
+        return value <= target
+    return value == target
+
+
+def indicator_status(indicators: QuerySet) -> tuple[IndicatorCounts, set[int]]:
+    """How many indicators meet their target at their latest value, and which projects have one
+    that does not: one query (a correlated LIMIT 1 on the (indicator, date) index per indicator)
+    whose rows feed both the counts and the needing-attention list."""
+    rows = (
+        indicators.order_by()
+        .annotate(latest=latest_value_subquery())
+        .values_list("project_id", "direction", "target", "latest")
     )
-    return IndicatorCounts(**counts)
+    on_target = off_target = no_value = 0
+    off_projects: set[int] = set()
+    for project_id, direction, target, latest in rows:
+        if latest is None:
+            no_value += 1
+        elif meets_target(direction, latest, target):
+            on_target += 1
+        else:
+            off_target += 1
+            off_projects.add(project_id)
+    return IndicatorCounts(on_target, off_target, no_value), off_projects
 
 
 # Overdue products ------------------------------------------------------------------------------
@@ -339,42 +345,33 @@ class Attention:
 
 
 def projects_needing_attention(
-    projects: QuerySet, *, today: datetime.date, limit=ATTENTION_LIMIT
+    projects: QuerySet, *, today: datetime.date, off_target: set[int], limit=ATTENTION_LIMIT
 ) -> Attention:
-    """Active projects with no activity in 60 days, an indicator off target, or no assessment in
-    six months: the first `limit` by state and title, with the three reasons, and how many in all.
+    """Active projects with no activity in 60 days, an indicator off target (`off_target`: the
+    project ids from `indicator_status`), or no assessment in six months: the first `limit` by
+    state and title, with the three reasons, and how many in all.
 
-    One query: each reason is an EXISTS on an index (activities by project and date, assessments
-    by project, indicator values by indicator and date), evaluated once per active project; the
-    flags come back as booleans and are filtered here, because filtering on them in SQL would make
-    PostgreSQL evaluate every EXISTS twice (once in WHERE, once in SELECT).
+    One query: each test is an EXISTS on an index (activities by project and date, assessments by
+    project), evaluated once per active project; the flags come back as booleans and are filtered
+    here, because filtering on them in SQL would make PostgreSQL evaluate every EXISTS twice.
     """
     quiet_since, assessed_since = attention_cutoffs(today)
     recent_activity = Activity.objects.filter(project=OuterRef("pk"), date__gte=quiet_since)
     recent_assessment = ConditionAssessment.objects.filter(
         project=OuterRef("pk"), assessed_on__gte=assessed_since
     )
-    off_target = (
-        Indicator.objects.filter(project=OuterRef("pk"))
-        .annotate(latest=latest_value_subquery())
-        .filter(off_target_q())
-    )
     rows = (
         projects.filter(status=Project.Status.ACTIVE)
         .annotate(
-            has_recent_activity=Exists(recent_activity),
-            has_recent_assessment=Exists(recent_assessment),
-            is_off_target=Exists(off_target),
+            has_recent_activity=Exists(recent_activity), has_recent_assessment=Exists(recent_assessment)
         )
         .order_by()
-        .values_list(
-            "pk", "title", "sea__state_code", "has_recent_activity", "has_recent_assessment", "is_off_target"
-        )
+        .values_list("pk", "title", "sea__state_code", "has_recent_activity", "has_recent_assessment")
     )
     flagged = [
-        AttentionRow(pk, title, code, not active, not assessed, off)
-        for pk, title, code, active, assessed, off in rows
-        if off or not active or not assessed
+        AttentionRow(pk, title, code, not active, not assessed, pk in off_target)
+        for pk, title, code, active, assessed in rows
+        if not active or not assessed or pk in off_target
     ]
     flagged.sort(key=lambda row: (row.state_code, row.title, row.pk))
     return Attention(rows=flagged[:limit], total=len(flagged))

@@ -43,9 +43,10 @@ def dashboard_context(request, *, sea=None, state_counts=None) -> dict:
         projects, total=total, page_number=request.GET.get("page"), conditions=conditions
     )
     hours = selectors.activity_hours_by_month(user, sea=sea, conditions=conditions, today=today)
-    counts = selectors.indicator_counts(indicators)
+    # Indicators of active projects: a finished project's indicators are history, not a signal.
+    counts, off_target = selectors.indicator_status(indicators.filter(project__status=Project.Status.ACTIVE))
     overdue = selectors.overdue_products(products, today=today)
-    attention = selectors.projects_needing_attention(projects, today=today)
+    attention = selectors.projects_needing_attention(projects, today=today, off_target=off_target)
     recent = selectors.recent_activities(activities)
     scope_label = sea.name if sea is not None else "your portfolio"
     return {
@@ -179,15 +180,12 @@ def network(request):
             if center is not None:
                 sea_row["centers"].setdefault(center.pk, {"center": center, "projects": 0})
                 sea_row["centers"][center.pk]["projects"] += 1
-    sea_links = [
-        {
-            "sea": row["sea"],
-            "centers": sorted(
-                row["centers"].values(), key=lambda c: (-c["projects"], c["center"].short_name)
-            ),
-        }
-        for row in sorted(by_sea.values(), key=lambda row: row["sea"].state_code)
-    ]
+    sea_links = []
+    for row in sorted(by_sea.values(), key=lambda row: row["sea"].state_code):
+        linked = sorted(row["centers"].values(), key=lambda c: (-c["projects"], c["center"].short_name))
+        # One string per SEA: the template escapes it, and a whole portfolio renders in one pass.
+        summary = ", ".join(f"{item['center'].short_name} ({item['projects']})" for item in linked)
+        sea_links.append({"sea": row["sea"], "centers": linked, "summary": summary})
     overlaps = [row for row in sea_links if len(row["centers"]) > 1]
     shared_projects = [row for row in rows if row["partners"]]
     bodies = [
