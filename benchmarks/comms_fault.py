@@ -223,14 +223,18 @@ def main() -> int:
     # A duplicate is explained by the first kill after its first copy was accepted; a killed
     # worker process can leave at most one accepted but unrecorded message behind.
     per_kill = collections.Counter()
+    gaps = []
+    unexplained_ids = []
     unexplained = 0
     for mid in doubled:
         first = sink.handler.first_seen[mid]
         after = [t for t in kill_times if t >= first]
         if after:
             per_kill[after[0]] += 1
+            gaps.append(round((after[0] - first) * 1000, 1))
         else:
             unexplained += 1
+            unexplained_ids.append(mid)
     report.update(
         statuses=statuses,
         deliveries=sum(statuses.values()),
@@ -243,7 +247,9 @@ def main() -> int:
         dropped_before_acceptance=sink.handler.dropped,
         duplicates_explained_by_a_kill=sum(per_kill.values()),
         duplicates_unexplained=unexplained,
+        unexplained_message_ids=unexplained_ids,
         max_duplicates_per_kill=max(per_kill.values(), default=0),
+        ms_from_acceptance_to_kill=sorted(gaps),
         seconds=round(time.monotonic() - started, 1),
     )
     from django.db import connections

@@ -279,6 +279,10 @@ class _Batch:
                 Delivery.objects.filter(
                     pk__in=held_ids, stakeholder_id=delivery.stakeholder_id, status=Delivery.Status.DEFERRED
                 ).update(status=Delivery.Status.DIGESTED, sent_at=now, updated_at=now)
+        if not updated:
+            logger.warning(
+                "Delivery %s was sent but another worker had taken it over (lease expired).", delivery.pk
+            )
         self.processed += 1
 
     def retry_later(self, delivery: Delivery, error: str) -> None:
@@ -410,6 +414,7 @@ class _Batch:
                 state = self.current_state(chunk)
                 for position, pk in enumerate(chunk):
                     delivery = deliveries[pk]
+                    self.renew_lease(order[start + position :])
                     try:
                         built, verdict = self.message_for(delivery, state[pk])
                     except Exception as exc:  # noqa: BLE001 - a provider or template failing is retried, bounded
