@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Q
 
 from accounts.models import Role, User
+from r2cc_portal.lists import FastSelect
 from stakeholders.models import SEA, PartnerCenter
 
 from .models import Activity, Condition, Project, Stage
@@ -108,10 +109,14 @@ class ActivityFilterForm(forms.Form):
 
 class ActivityFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Search summaries", method="search", widget=SearchInput)
-    state = django_filters.ModelChoiceFilter(
-        label="State", field_name="project__sea", queryset=SEA.objects.none(), empty_label="All states"
+    # State and project choices come from one query of the visible projects (see __init__):
+    # a value outside them is a form error, not a database lookup.
+    state = django_filters.ChoiceFilter(
+        label="State", field_name="project__sea", choices=(), empty_label="All states"
     )
-    project = django_filters.ModelChoiceFilter(queryset=Project.objects.none(), empty_label="All projects")
+    project = django_filters.ChoiceFilter(
+        field_name="project", choices=(), empty_label="All projects", widget=FastSelect
+    )
     type = django_filters.ChoiceFilter(choices=Activity.Type.choices, empty_label="Any type")
     condition = django_filters.ModelChoiceFilter(
         label="Condition advanced",
@@ -135,18 +140,42 @@ class ActivityFilter(django_filters.FilterSet):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         user = request.user
-        querysets = {
-            "state": SEA.objects.visible_to(user),
-            "project": Project.objects.visible_to(user).only("pk", "title").order_by("title"),
-            "author": authors_visible_to(user),
-        }
-        for name, queryset in querysets.items():
-            self.filters[name].queryset = queryset
-            self.form.fields[name].queryset = queryset
+        # Callables: the query runs only when a choice is validated or the select is rendered
+        # (a CSV export of an unfiltered list never needs it).
+        self._choices = None
+        self.form.fields["project"].choices = lambda: [("", "All projects"), *self.choices()[0]]
+        self.form.fields["state"].choices = lambda: [("", "All states"), *self.choices()[1]]
+        authors = authors_visible_to(user)
+        self.filters["author"].queryset = authors
+        self.form.fields["author"].queryset = authors
         drop_state_filter_for_one_state(self, "state")
+
+    def choices(self):
+        if self._choices is None:
+            self._choices = project_and_state_choices(self.request.user)
+        return self._choices
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(summary__icontains=value) | Q(next_steps__icontains=value))
+
+
+def visible_project_rows(user) -> list[tuple]:
+    """(pk, title, status, sea id, SEA short name, state code) of the projects `user` may see."""
+    return list(
+        Project.objects.visible_to(user)
+        .order_by("title")
+        .values_list("pk", "title", "status", "sea_id", "sea__short_name", "sea__state_code")
+    )
+
+
+def project_and_state_choices(user, rows=None) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(value, label) choices of the projects `user` may see and of their states, in one query."""
+    rows = visible_project_rows(user) if rows is None else rows
+    projects, states = [], {}
+    for pk, title, _status, sea_id, short_name, state_code in rows:
+        projects.append((str(pk), f"{title} ({state_code})"))
+        states[state_code] = (str(sea_id), f"{short_name} ({state_code})")
+    return projects, [states[code] for code in sorted(states)]
 
 
 def authors_visible_to(user):

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Value
 from django.utils import timezone
 
+from projects.filters import project_and_state_choices, visible_project_rows
 from projects.models import Activity, Condition, Project
+from r2cc_portal.lists import FastSelect
 from stakeholders.models import District, PartnerCenter, Stakeholder
 
 # How many people or districts a search shows at once (besides the ones already chosen).
@@ -23,11 +25,6 @@ class DateInput(forms.DateInput):
 
 class SearchInput(forms.TextInput):
     input_type = "search"
-
-
-class ProjectChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.title} ({obj.sea.state_code})"
 
 
 class PersonChoiceField(forms.ModelMultipleChoiceField):
@@ -62,7 +59,8 @@ class ActivityForm(forms.Form):
     the matches of the search box next to them (served again by the type-ahead endpoint).
     """
 
-    project = ProjectChoiceField(queryset=Project.objects.none(), empty_label="Choose a project")
+    # Plain (pk, label) choices rendered by FastSelect: a facilitator sees thousands of projects.
+    project = forms.TypedChoiceField(coerce=int, empty_value=None, widget=FastSelect)
     date = forms.DateField(widget=DateInput(), help_text="When it happened; today by default.")
     type = forms.ChoiceField(choices=[("", "Choose a type"), *Activity.Type.choices])
     mode = forms.ChoiceField(
@@ -111,12 +109,18 @@ class ActivityForm(forms.Form):
     )
     next_steps = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, known_project: Project | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["project"].queryset = (
-            Project.objects.visible_to(user).select_related("sea").order_by("sea__state_code", "title")
-        )
+        self.known_project = known_project  # already fetched (visible to user): saves a query
+        rows = visible_project_rows(user)
+        projects, _ = project_and_state_choices(user, rows)
+        self.fields["project"].choices = [("", "Choose a project"), *projects]
+        if not self.is_bound and not self.initial.get("project") and not user.sees_whole_portfolio:
+            # SEA staff with one active project get it preselected.
+            active = [row[0] for row in rows if row[2] == Project.Status.ACTIVE]
+            if len(active) == 1:
+                self.initial["project"] = active[0]
         self.fields["partner_centers"].queryset = PartnerCenter.objects.visible_to(user).order_by(
             "short_name"
         )
@@ -164,9 +168,12 @@ class ActivityForm(forms.Form):
         value = self._value("project")
         value = getattr(value, "pk", value)
         try:
-            return self.fields["project"].queryset.filter(pk=int(value)).first()
+            pk = int(value)
         except (TypeError, ValueError):
             return None
+        if self.known_project is not None and self.known_project.pk == pk:
+            return self.known_project
+        return Project.objects.visible_to(self.user).select_related("sea").filter(pk=pk).first()
 
     def participant_queryset(self):
         if self.project is None:
@@ -185,19 +192,21 @@ class ActivityForm(forms.Form):
 
     # The options shown: chosen ones first, then search matches or the project's own --------
 
-    def _options(self, field_name, queryset, search, own, chosen_ids):
+    def _options(self, field_name, queryset, *, search, own, ordering, chosen_ids):
+        """One query: the chosen ones, then the project's own, then the rest (or the matches)."""
         field = self.fields[field_name]
-        chosen = list(queryset.filter(pk__in=chosen_ids)) if chosen_ids else []
-        more = list((queryset.filter(search) if search else own).exclude(pk__in=chosen_ids)[:OPTION_LIMIT])
-        if not search and not more:
-            # A project without its own people or districts yet: offer the first of its state.
-            more = list(queryset.exclude(pk__in=chosen_ids)[:OPTION_LIMIT])
-        return [(obj.pk, field.label_from_instance(obj)) for obj in chosen + more]
+        chosen = Q(pk__in=chosen_ids) if chosen_ids else None
+        if search is not None:
+            queryset = queryset.filter(search | chosen if chosen else search)
+        is_chosen = ExpressionWrapper(chosen, output_field=BooleanField()) if chosen else Value(False)
+        options = queryset.annotate(is_chosen=is_chosen, is_own=Exists(own)).order_by(
+            "-is_chosen", "-is_own", *ordering
+        )[: OPTION_LIMIT + len(chosen_ids)]
+        return [(obj.pk, field.label_from_instance(obj)) for obj in options]
 
     def _person_options(self):
         if self.project is None:
             return []
-        queryset = self.fields["participants"].queryset
         text = (self._value("participant_search") or "").strip()
         search = None
         if text:
@@ -209,19 +218,40 @@ class ActivityForm(forms.Form):
                     | Q(email__icontains=word)
                     | Q(title__icontains=word)
                 )
-        own = queryset.filter(projects=self.project).order_by("last_name", "first_name")
-        return self._options("participants", queryset, search, own, self._values("participants"))
+        own = Project.stakeholders.through.objects.filter(
+            project_id=self.project.pk, stakeholder_id=OuterRef("pk")
+        )
+        return self._options(
+            "participants",
+            self.fields["participants"].queryset,
+            search=search,
+            own=own,
+            ordering=("last_name", "first_name", "pk"),
+            chosen_ids=self._values("participants"),
+        )
 
     def _district_options(self):
         if self.project is None:
             return []
-        queryset = self.fields["districts"].queryset
         text = (self._value("district_search") or "").strip()
         search = Q(name__icontains=text) | Q(nces_id__startswith=text) if text else None
-        own = queryset.filter(projects=self.project).order_by("name")
-        return self._options("districts", queryset, search, own, self._values("districts"))
+        own = Project.districts.through.objects.filter(project_id=self.project.pk, district_id=OuterRef("pk"))
+        return self._options(
+            "districts",
+            self.fields["districts"].queryset,
+            search=search,
+            own=own,
+            ordering=("name", "pk"),
+            chosen_ids=self._values("districts"),
+        )
 
     # Validation ------------------------------------------------------------------------------
+
+    def clean_project(self):
+        pk = self.cleaned_data["project"]
+        if self.project is None or self.project.pk != pk:
+            raise ValidationError("Choose one of your projects.")
+        return self.project
 
     def clean_date(self):
         date = self.cleaned_data["date"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import CharField, Exists, OuterRef, Prefetch, Value
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import View
@@ -82,16 +82,19 @@ class ActivityDetailView(LoginRequiredMixin, DetailView):
     context_object_name = "activity"
 
     def get_queryset(self):
+        user = self.request.user
+        editable = Activity.objects.editable_by(user).filter(pk=OuterRef("pk"))
         return (
-            Activity.objects.visible_to(self.request.user)
+            Activity.objects.visible_to(user)
             .select_related("project__sea", "author")
-            .prefetch_related("conditions", "districts", "partner_centers", "participants__sea")
+            .prefetch_related("conditions", "districts", "partner_centers", "participants")
+            .annotate(can_edit=Exists(editable))
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         activity = self.object
-        context["can_edit"] = Activity.objects.editable_by(self.request.user).filter(pk=activity.pk).exists()
+        context["can_edit"] = activity.can_edit
         context["history"] = activity_history(activity, self.request.user)
         return context
 
@@ -101,7 +104,9 @@ def activity_history(activity: Activity, user) -> list[dict]:
     records = list(activity.history.select_related("history_user").order_by("history_date", "history_id"))
     fields = {field.attname: field for field in Activity._meta.concrete_fields}
     project_ids = {record.project_id for record in records}
-    titles = dict(Project.objects.visible_to(user).filter(pk__in=project_ids).values_list("pk", "title"))
+    titles = {activity.project_id: activity.project.title}
+    if len(project_ids) > 1:  # the activity moved between projects: name the others too
+        titles.update(Project.objects.visible_to(user).filter(pk__in=project_ids).values_list("pk", "title"))
 
     def show(field, value):
         if field.attname == "project_id":
@@ -137,6 +142,26 @@ def activity_history(activity: Activity, user) -> list[dict]:
     return entries[::-1]
 
 
+def related_ids(activity: Activity) -> dict[str, list[int]]:
+    """The ids of an activity's participants, districts, centers and conditions, in one query."""
+    through = {
+        "participants": ("stakeholder_id", Activity.participants.through),
+        "districts": ("district_id", Activity.districts.through),
+        "partner_centers": ("partnercenter_id", Activity.partner_centers.through),
+        "conditions": ("condition_id", Activity.conditions.through),
+    }
+    queries = [
+        model.objects.filter(activity_id=activity.pk)
+        .annotate(relation=Value(name, output_field=CharField()))
+        .values_list("relation", column)
+        for name, (column, model) in through.items()
+    ]
+    ids: dict[str, list[int]] = {name: [] for name in through}
+    for relation, pk in queries[0].union(*queries[1:], all=True):
+        ids[relation].append(pk)
+    return ids
+
+
 class ActivityFormView(LoginRequiredMixin, View):
     """Shared by logging and editing: the form, the no-script search, and the type-ahead."""
 
@@ -145,8 +170,12 @@ class ActivityFormView(LoginRequiredMixin, View):
     def get_initial(self) -> dict:
         return {}
 
+    known_project = None
+
     def make_form(self, data=None, initial=None):
-        return ActivityForm(data, user=self.request.user, initial=initial or {})
+        return ActivityForm(
+            data, user=self.request.user, initial=initial or {}, known_project=self.known_project
+        )
 
     def render_form(self, form, **context):
         form.enable_type_ahead(self.request.path)
@@ -177,15 +206,6 @@ class ActivityFormView(LoginRequiredMixin, View):
 
 
 class ActivityCreateView(ActivityFormView):
-    def get_initial(self):
-        user = self.request.user
-        if not user.sees_whole_portfolio:
-            # SEA staff with one active project get it preselected.
-            projects = list(Project.objects.visible_to(user).active().values_list("pk", flat=True)[:2])
-            if len(projects) == 1:
-                return {"project": projects[0]}
-        return {}
-
     def save(self, form):
         activity = activity_log(author=self.request.user, **form.service_fields())
         messages.success(self.request, "The activity is logged.")
@@ -198,8 +218,9 @@ class ActivityCreateView(ActivityFormView):
 class ActivityUpdateView(ActivityFormView):
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
-            queryset = Activity.objects.editable_by(request.user)
+            queryset = Activity.objects.editable_by(request.user).select_related("project__sea", "author")
             self.activity = get_object_or_404(queryset, pk=kwargs["pk"])
+            self.known_project = self.activity.project
         return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self):
@@ -209,8 +230,7 @@ class ActivityUpdateView(ActivityFormView):
             for name in ("date", "type", "mode", "hours", "summary", "next_steps")
         }
         initial["project"] = activity.project_id
-        for name in ("participants", "districts", "partner_centers", "conditions"):
-            initial[name] = list(getattr(activity, name).values_list("pk", flat=True))
+        initial.update(related_ids(activity))
         return initial
 
     def save(self, form):

@@ -10,7 +10,7 @@ STAGE_LABELS = dict(Stage.choices)
 
 def _stage_column(condition: Condition) -> Column:
     key = f"stage_{condition.number}"
-    return Column(condition.name, sort=key, value=lambda project: getattr(project, key), numeric=True)
+    return Column(condition.name, sort=key, value=lambda project: getattr(project, key))
 
 
 class ProjectListView(FilteredListView):

@@ -235,7 +235,7 @@ def test_form_offers_only_visible_projects_and_defaults(client, ct_staff, ct_pro
     client.force_login(ct_staff)
     response = client.get(CREATE)
     form = response.context["form"]
-    assert list(form.fields["project"].queryset) == [ct_project]
+    assert [value for value, _ in form.fields["project"].choices] == ["", str(ct_project.pk)]
     assert form["date"].value() == timezone.localdate()
     assert form["project"].value() == ct_project.pk  # their only active project is preselected
     assert ny_project.title not in response.text
@@ -384,6 +384,7 @@ def test_author_edits_own_activity(client, ct_staff, ct_project):
     response = client.get(url)
     assert response.status_code == 200
     assert response.context["form"]["summary"].value() == activity.summary
+    assert response.context["form"]["conditions"].value() == [condition(4).pk]
     response = client.post(url, form_data(ct_project, summary="Revised", conditions=[condition(5).pk]))
     assert response.status_code == 302
     activity.refresh_from_db()
@@ -520,3 +521,40 @@ def test_editable_by(ct_staff, facilitator, ct_project, ny_staff):
     assert list(Activity.objects.editable_by(ct_staff)) == [own]
     assert set(Activity.objects.editable_by(facilitator)) == {own, other}
     assert not Activity.objects.editable_by(ny_staff).exists()
+
+
+def test_filtered_list_detail_and_forms_stay_within_budget(
+    client, facilitator, ct_staff, ct_project, ny_project, django_assert_max_num_queries
+):
+    def grow(count):
+        for _ in range(count):
+            project = ProjectFactory(sea=ct_project.sea)
+            project.stakeholders.add(StakeholderFactory(sea=ct_project.sea))
+            project.districts.add(DistrictFactory(sea=ct_project.sea))
+            activity = ActivityFactory(project=ct_project, author=ct_staff)
+            activity.participants.add(*project.stakeholders.all())
+            activity.districts.add(*project.districts.all())
+            activity.conditions.add(condition(2), condition(4))
+            activity_update(activity=activity, editor=ct_staff, hours=Decimal("4"))
+
+    client.force_login(facilitator)
+    grow(2)
+    activity = Activity.objects.filter(project=ct_project).first()
+    urls = [
+        f"{LIST}?project={ct_project.pk}&state={ct_project.sea_id}&condition={condition(2).pk}",
+        reverse("projects:activity_detail", args=[activity.pk]),
+        f"{CREATE}?project={ct_project.pk}",
+        reverse("projects:activity_update", args=[activity.pk]),
+        reverse("projects:activity_delete", args=[activity.pk]),
+    ]
+    small = {}
+    for url in urls:
+        client.get(url)
+        with django_assert_max_num_queries(15) as captured:
+            assert client.get(url).status_code == 200
+        small[url] = len(captured.captured_queries)
+    grow(25)
+    for url in urls:
+        with django_assert_max_num_queries(15) as captured:
+            client.get(url)
+        assert len(captured.captured_queries) == small[url], url
