@@ -29,6 +29,10 @@ def _month_start(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
 
 
+def _as_date(value) -> datetime.date:
+    return value.date() if isinstance(value, datetime.datetime) else value
+
+
 def _next_month(month: datetime.date) -> datetime.date:
     return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
@@ -50,7 +54,7 @@ def _aggregate(activities) -> list[ActivityMonth]:
     return [
         ActivityMonth(
             sea_id=sea_id,
-            month=month.date() if isinstance(month, datetime.datetime) else month,
+            month=_as_date(month),
             condition_number=number,
             hours=hours or Decimal(0),
             activities=n,
@@ -68,12 +72,29 @@ def _dirty_cells(since: datetime.datetime) -> set[tuple[int, datetime.date]]:
     history = Activity.history.model.objects
     changed = history.filter(history_date__gte=since).values("id")
     versions = set(history.filter(id__in=changed).values_list("project_id", "date"))
+    cells = set()
+    # A project moved to another SEA takes its activities along: both SEAs' months change.
+    projects = Project.history.model.objects
+    moved = projects.filter(history_date__gte=since).values("id")
+    seas_of_moved = set(projects.filter(id__in=moved).values_list("id", "sea_id"))
+    if seas_of_moved:
+        months = set(
+            Activity.objects.filter(project_id__in={pk for pk, _ in seas_of_moved})
+            .annotate(month=TruncMonth("date"))
+            .values_list("project_id", "month")
+            .distinct()
+        )
+        for project_id, sea_id in seas_of_moved:
+            cells |= {(sea_id, _as_date(month)) for pk, month in months if pk == project_id}
     if not versions:
-        return set()
-    sea_of = dict(
-        Project.objects.filter(pk__in={project_id for project_id, _ in versions}).values_list("pk", "sea_id")
-    )
-    return {(sea_of[project_id], _month_start(day)) for project_id, day in versions if project_id in sea_of}
+        return cells
+    project_ids = {project_id for project_id, _ in versions}
+    sea_of = dict(Project.objects.filter(pk__in=project_ids).values_list("pk", "sea_id"))
+    if missing := project_ids - sea_of.keys():  # deleted projects: their history knows the SEA
+        sea_of.update(Project.history.model.objects.filter(id__in=missing).values_list("id", "sea_id"))
+    return cells | {
+        (sea_of[project_id], _month_start(day)) for project_id, day in versions if project_id in sea_of
+    }
 
 
 def activity_month_refresh(*, full: bool = False) -> int:

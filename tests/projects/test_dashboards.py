@@ -308,3 +308,15 @@ def test_project_page_queries_do_not_grow_with_data(
         project.scope_changes.create(changed_on=days_ago(n), summary=f"Change {n}", reason="Because")
     client.force_login(ct_staff)
     assert_page_queries(client, reverse("projects:detail", args=[project.pk]), django_assert_max_num_queries)
+
+
+def test_rollup_follows_a_project_moved_to_another_state(world, ct, ny):
+    month = days_ago(5).replace(day=1)
+    project = world["busy"]
+    ct_before = ActivityMonth.objects.get(sea=ct, month=month, condition_number=0).hours
+    project.sea = ny
+    project.save()
+    activity_month_refresh()
+    ct_after = ActivityMonth.objects.filter(sea=ct, month=month, condition_number=0).first()
+    assert (ct_after.hours if ct_after else Decimal(0)) == ct_before - Decimal("3.5")
+    assert ActivityMonth.objects.get(sea=ny, month=month, condition_number=1).hours == Decimal("3.5")
