@@ -6,8 +6,9 @@
 Renders each page in-process with Django's test client (middleware, session, templates
 included; no network) for a facilitator (the whole portfolio) and for SEA staff of the state with
 the most projects, `--runs` times after `--warmup` untimed runs, and prints per page: median and
-p95 server time, the number of SQL statements, the floor (the page's own SELECT statements,
-captured once and re-run alone on a raw cursor) and the ratio page / floor.
+p95 server time, the median CPU time of the web process, the number of SQL statements, the floor
+(the page's own SELECT statements, captured once and re-run alone on a raw cursor) and the ratio
+page / floor. Output is flushed line by line.
 
 The two benchmark accounts (bench.facilitator, bench.sea) are created when missing. The hours
 rollup is rebuilt first when it has never been built (seed_scale loads rows with COPY, which the
@@ -46,6 +47,7 @@ from stakeholders.models import SEA, Stakeholder  # noqa: E402
 
 TARGET_P95_MS = 300
 TARGET_RATIO = 2
+DASHBOARDS = {"home", "state dashboard"}
 
 
 def account(username: str, role: Role, sea=None) -> User:
@@ -92,7 +94,7 @@ def pages_for(
     return [(name, url) for name, url in pages if url]
 
 
-def time_page(client: Client, url: str, runs: int, warmup: int) -> tuple[list[float], list[str], int]:
+def time_page(client: Client, url: str, runs: int, warmup: int) -> tuple[list[float], list[float], list[str]]:
     for _ in range(warmup):
         response = client.get(url)
         if response.status_code != 200:
@@ -100,13 +102,14 @@ def time_page(client: Client, url: str, runs: int, warmup: int) -> tuple[list[fl
     with CaptureQueriesContext(connection) as captured:
         client.get(url)
     statements = [q["sql"] for q in captured.captured_queries]
-    times = []
+    times, cpu = [], []
     for _ in range(runs):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         response = client.get(url)
         response.content  # noqa: B018 (streamed responses render here)
         times.append((time.perf_counter() - started) * 1000)
-    return times, statements, response.status_code
+        cpu.append((time.process_time() - started_cpu) * 1000)
+    return times, cpu, statements
 
 
 def time_floor(statements: list[str], runs: int) -> float:
@@ -129,6 +132,7 @@ def p95(values: list[float]) -> float:
 
 
 def main():
+    sys.stdout.reconfigure(line_buffering=True)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--warmup", type=int, default=3)
@@ -174,9 +178,11 @@ def main():
         f"{Activity.objects.filter(project__sea=sea).count():,} activities; project {project.pk} has "
         f"{Activity.objects.filter(project=project).count():,} activities"
     )
-    print(f"{options.runs} runs per page after {options.warmup} warm-up runs; times in ms\n")
+    print(f"{options.runs} runs per page after {options.warmup} warm-up runs; times in ms")
+    print(f"Load average at the start: {', '.join(f'{v:.2f}' for v in os.getloadavg())}\n")
     header = (
-        f"{'user':<17} {'page':<32} {'median':>7} {'p95':>7} {'queries':>7} {'floor':>7} {'ratio':>6}  target"
+        f"{'user':<17} {'page':<30} {'median':>7} {'p95':>7} {'cpu':>7} {'queries':>7} {'floor':>7} "
+        f"{'ratio':>6}  target"
     )
     print(header)
     print("-" * len(header))
@@ -189,7 +195,7 @@ def main():
             if only and not any(part in name for part in only):
                 continue
             try:
-                times, statements, _ = time_page(client, url, options.runs, options.warmup)
+                times, cpu, statements = time_page(client, url, options.runs, options.warmup)
             except Exception as error:  # noqa: BLE001 (one broken page must not hide the others)
                 missed.append((who, name))
                 print(
@@ -199,14 +205,20 @@ def main():
             floor = time_floor(statements, options.runs)
             median, high = statistics.median(times), p95(times)
             ratio = median / floor if floor else float("inf")
-            ok = high <= TARGET_P95_MS and ratio <= TARGET_RATIO
+            ok = high <= TARGET_P95_MS and (name not in DASHBOARDS or ratio <= TARGET_RATIO)
             if not ok:
                 missed.append((who, name))
             print(
-                f"{who:<17} {name:<32} {median:7.1f} {high:7.1f} {len(statements):7d} {floor:7.1f} {ratio:6.2f}  "
-                f"{'ok' if ok else 'MISSED'}"
+                f"{who:<17} {name:<30} {median:7.1f} {high:7.1f} {statistics.median(cpu):7.1f} "
+                f"{len(statements):7d} {floor:7.1f} {ratio:6.2f}  {'ok' if ok else 'MISSED'}"
             )
-    print(f"\nTargets: p95 <= {TARGET_P95_MS} ms and page/floor ratio <= {TARGET_RATIO}.")
+    print(
+        f"\nTargets: p95 <= {TARGET_P95_MS} ms for every page; page/floor ratio <= {TARGET_RATIO} for the "
+        f"dashboards ({', '.join(sorted(DASHBOARDS))}).\n"
+        "cpu: median CPU time of this (web) process per request, which other load on the machine does not "
+        "inflate; floor: the page's SELECT statements re-run alone."
+    )
+    print(f"Load average at the end: {', '.join(f'{v:.2f}' for v in os.getloadavg())}")
     if missed:
         print("Missed: " + "; ".join(f"{who}: {name}" for who, name in missed))
 
