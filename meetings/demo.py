@@ -237,7 +237,7 @@ def meetings_demo_load(*, today: datetime.date) -> int:
         upcoming,
         [
             ("Open action items", 15, None, {}),
-            ("Regional priorities for next year", 60, 1, {}),
+            ("Regional priorities for next year", 60, 1, {"project": diversity}),
             ("Feedback on the retention guidebook", 30, 3, {}),
         ],
     )

@@ -172,7 +172,7 @@ def feedback_chart(rows: list[dict], *, width: int = 480, height: int = 200) -> 
     """Coordinates of an SVG line chart of the average rating (1–5) per quarter."""
     if not rows:
         return {}
-    left, right, top, bottom = 40, 10, 10, 30
+    left, right, top, bottom = 40, 40, 10, 30
     plot_w, plot_h = width - left - right, height - top - bottom
     step = plot_w / max(len(rows) - 1, 1)
     points = []

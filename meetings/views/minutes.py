@@ -31,7 +31,9 @@ def minutes_edit(request, pk):
             },
         )
     form = MinutesForm(request.POST or None, instance=minutes)
-    preview = render_markdown(request.POST.get("text", "")) if "preview" in request.POST else None
+    preview = (
+        render_markdown(request.POST.get("text", ""), heading_level=3) if "preview" in request.POST else None
+    )
     if request.method == "POST" and preview is None and form.is_valid():
         try:
             minutes_save(meeting=meeting, editor=request.user, text=form.cleaned_data["text"])

@@ -227,7 +227,7 @@ def test_minutes_markdown_is_rendered_inert_and_approval_locks_them(fac, meeting
     assert fac.post(url, {"text": text}).status_code == 302
     page = fac.get(meeting.get_absolute_url()).content.decode()
     minutes_html = page[page.index('id="minutes"') :]
-    assert "<strong>data</strong>" in minutes_html and "<h2>Needs</h2>" in minutes_html
+    assert "<strong>data</strong>" in minutes_html and "<h3>Needs</h3>" in minutes_html
     assert "<script>alert" not in minutes_html
     assert "onerror" not in minutes_html and "onclick" not in minutes_html
     assert "javascript:" not in minutes_html
