@@ -48,6 +48,7 @@ def agenda_item_create(*, meeting: Meeting, by, title: str, minutes: int, **fiel
 
 @transaction.atomic
 def agenda_item_update(*, item: AgendaItem, by, **fields) -> AgendaItem:
+    """Change an agenda item's title, presenter, minutes, project, product or purpose."""
     _check_open(item.meeting)
     for name, value in fields.items():
         if name not in AGENDA_FIELDS:
@@ -82,6 +83,7 @@ def agenda_item_move(*, item: AgendaItem, by, direction: str) -> AgendaItem:
 
 @transaction.atomic
 def agenda_item_delete(*, item: AgendaItem, by) -> None:
+    """Remove an item and close the gap in the numbering."""
     meeting = item.meeting
     _check_open(meeting)
     item.delete()

@@ -141,6 +141,15 @@ def test_bodies_of_other_states_are_hidden_from_lists(client, world, ct_staff, n
     assert "Regional Advisory Board" not in content
     listing = client.get(reverse("meetings:action_item_list"), {"status": "all"}).content.decode()
     assert "Share the CT data" not in listing
+    exported = client.get(
+        reverse("meetings:action_item_list"), {"status": "all", "format": "csv"}
+    ).content.decode()
+    assert "Share the CT data" not in exported and exported.startswith("id,body")
+    client.force_login(ct_staff)
+    exported = client.get(
+        reverse("meetings:action_item_list"), {"status": "all", "format": "csv"}
+    ).content.decode()
+    assert "Share the CT data" in exported
 
 
 def test_sea_staff_who_sit_on_a_body_see_it(client, ny_staff, ny):
