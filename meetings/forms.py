@@ -230,6 +230,11 @@ class ActionItemFilterForm(forms.Form):
     def __init__(self, *args, bodies, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["body"].queryset = bodies
+        for name, field in self.fields.items():
+            css = {"body": "form-select", "status": "form-select", "overdue": "form-check-input"}.get(
+                name, "form-control"
+            )
+            field.widget.attrs["class"] = css
 
 
 class FeedbackForm(forms.ModelForm):
