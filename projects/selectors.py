@@ -19,6 +19,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    FloatField,
     OuterRef,
     Q,
     QuerySet,
@@ -27,6 +28,7 @@ from django.db.models import (
     Value,
     Window,
 )
+from django.db.models.functions import Cast
 
 from accounts.scoping import scope_to_user
 from stakeholders.models import SEA, District, Membership, PartnerCenter
@@ -282,10 +284,14 @@ def indicator_status(indicators: QuerySet) -> tuple[IndicatorCounts, set[int]]:
     """How many indicators meet their target at their latest value, and which projects have one
     that does not: one query (a correlated LIMIT 1 on the (indicator, date) index per indicator)
     whose rows feed both the counts and the needing-attention list."""
+    # Floats, not Decimals: thousands of rows skip Django's per-value Decimal conversion, and the
+    # comparison of two numbers read from the same numeric(14, 2) columns is exact either way.
     rows = (
         indicators.order_by()
-        .annotate(latest=latest_value_subquery())
-        .values_list("project_id", "direction", "target", "latest")
+        .annotate(
+            latest=Cast(latest_value_subquery(), FloatField()), target_value=Cast("target", FloatField())
+        )
+        .values_list("project_id", "direction", "target_value", "latest")
     )
     on_target = off_target = no_value = 0
     off_projects: set[int] = set()
