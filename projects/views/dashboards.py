@@ -203,11 +203,12 @@ def network(request):
         "states": states,
         "state": data.state,
         "drawing": drawing,
-        "rows": rows if not drawing.collapsed else [],
+        # A whole portfolio's projects are listed on the project list page; one state's fit here.
+        "rows": rows if data.state or not drawing.collapsed else [],
         "project_count": len(rows),
         "sea_links": sea_links,
         "overlaps": overlaps,
-        "shared_projects": shared_projects[:50] if not drawing.collapsed else [],
+        "shared_projects": shared_projects[:50] if data.state or not drawing.collapsed else [],
         "shared_project_count": len(shared_projects),
         "bodies": bodies,
     }
