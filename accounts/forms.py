@@ -9,9 +9,14 @@ class ApiTokenCreateForm(forms.Form):
         max_length=100,
         label="What is the token for?",
         help_text="e.g. “state data warehouse”. You will see the key once.",
+        widget=forms.TextInput(attrs={"class": "form-control"}),
     )
     expires_in_days = forms.TypedChoiceField(
-        label="Expires after", choices=TOKEN_LIFETIMES, coerce=int, initial=90
+        label="Expires after",
+        choices=TOKEN_LIFETIMES,
+        coerce=int,
+        initial=90,
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
 
     def clean_expires_in_days(self):
