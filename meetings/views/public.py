@@ -134,23 +134,25 @@ def feed_body(request, key, pk):
 
 @login_required
 def feeds(request):
-    feed, _ = CalendarFeed.objects.get_or_create(user=request.user)
-    base = request.build_absolute_uri("/")[:-1]
-    bodies = [
-        (body, base + reverse("meetings:feed_body", args=[feed.key, body.pk]))
-        for body in bodies_visible_to(request.user).order_by("name")
-    ]
-    return render(
-        request,
-        "meetings/feeds.html",
-        {"all_url": base + reverse("meetings:feed_all", args=[feed.key]), "bodies": bodies},
-    )
+    feed = CalendarFeed.objects.filter(user=request.user).first()
+    context = {"feed": feed}
+    if feed is not None:
+        base = request.build_absolute_uri("/")[:-1]
+        context["all_url"] = base + reverse("meetings:feed_all", args=[feed.key])
+        context["bodies"] = [
+            (body, base + reverse("meetings:feed_body", args=[feed.key, body.pk]))
+            for body in bodies_visible_to(request.user).order_by("name")
+        ]
+    return render(request, "meetings/feeds.html", context)
 
 
 @login_required
 @require_POST
 def feeds_rotate(request):
-    CalendarFeed.objects.filter(user=request.user).delete()
+    replaced = CalendarFeed.objects.filter(user=request.user).delete()[0]
     CalendarFeed.objects.create(user=request.user)
-    messages.success(request, "New calendar addresses are made; the old ones no longer work.")
+    if replaced:
+        messages.success(request, "New calendar addresses are made; the old ones no longer work.")
+    else:
+        messages.success(request, "Your calendar addresses are ready.")
     return redirect("meetings:feeds")

@@ -111,8 +111,11 @@ def test_calendar_feeds_are_secret_and_scoped(client, meeting, ct_staff, ny_staf
     )
     MeetingFactory(body=council, title="Council only")
     client.force_login(ct_staff)
-    assert client.get(reverse("meetings:feeds")).status_code == 200
+    assert "Create my calendar addresses" in client.get(reverse("meetings:feeds")).content.decode()
+    assert not CalendarFeed.objects.exists()  # a GET creates nothing
+    client.post(reverse("meetings:feeds_rotate"))
     key = CalendarFeed.objects.get(user=ct_staff).key
+    assert key in client.get(reverse("meetings:feeds")).content.decode()
     client.logout()
     response = client.get(reverse("meetings:feed_all", args=[key]))
     assert response.status_code == 200
