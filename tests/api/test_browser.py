@@ -2,13 +2,6 @@
 
 import pytest
 
-    assert_accessible,
-    chromium,
-    page,
-    screenshot,
-    sign_in,
-)
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
