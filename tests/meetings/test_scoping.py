@@ -159,3 +159,15 @@ def test_sea_staff_who_sit_on_a_body_see_it(client, ny_staff, ny):
     MembershipFactory(body=body, stakeholder=person, represents_sea=None, represents_center=center)
     client.force_login(ny_staff)
     assert client.get(reverse("meetings:body_detail", args=[body.pk])).status_code == 200
+
+
+def test_sea_staff_invited_as_guests_see_that_meeting_only(client, world, ny_staff, ny):
+    from tests.meetings.factories import ParticipantFactory
+
+    guest = StakeholderFactory(sea=ny, user=ny_staff)
+    ParticipantFactory(meeting=world["meeting"], stakeholder=guest)
+    other = MeetingFactory(body=world["body"], title="Another meeting")
+    client.force_login(ny_staff)
+    assert client.get(world["meeting"].get_absolute_url()).status_code == 200
+    assert client.get(other.get_absolute_url()).status_code == 404
+    assert client.get(reverse("meetings:body_detail", args=[world["body"].pk])).status_code == 404
