@@ -558,3 +558,13 @@ def test_filtered_list_detail_and_forms_stay_within_budget(
         with django_assert_max_num_queries(15) as captured:
             client.get(url)
         assert len(captured.captured_queries) == small[url], url
+
+
+def test_project_query_of_another_state_preselects_nothing(client, ct_staff, ct_project, ny_project):
+    ProjectFactory(sea=ct_project.sea, title="A second Connecticut project")
+    client.force_login(ct_staff)
+    response = client.get(CREATE, {"project": ny_project.pk})
+    assert response.status_code == 200
+    assert response.context["form"].project is None
+    assert ny_project.title not in response.text
+    assert "Choose the project first" in response.text
