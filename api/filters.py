@@ -4,6 +4,8 @@ Related records are filtered by id (a number), never through a choice list: an i
 state's record then simply matches nothing, the same as an id that does not exist.
 """
 
+import datetime
+
 import django_filters
 from django import forms
 from django.db import models
@@ -25,11 +27,30 @@ class IdFilter(django_filters.NumberFilter):
 ID_FILTER = {"filter_class": IdFilter}
 
 
+class UTCDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 date and time, handed to the database in UTC: PostgreSQL refuses offsets past
+    ±15:59 that ISO 8601 allows, and a time near year 1 or 9999 may not exist in UTC at all."""
+
+    def clean(self, value):
+        parsed = super().clean(value)
+        if parsed is None:
+            return None
+        try:
+            return parsed.astimezone(datetime.UTC)
+        except (OverflowError, ValueError) as error:
+            raise forms.ValidationError("This date and time is out of range.", code="invalid") from error
+
+
+class UTCDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UTCDateTimeField
+
+
 class PortalFilterSet(django_filters.FilterSet):
     class Meta:
         filter_overrides = {
             models.ForeignKey: ID_FILTER,
             models.OneToOneField: ID_FILTER,
+            models.DateTimeField: {"filter_class": UTCDateTimeFilter},
             models.ManyToManyField: {
                 "filter_class": IdFilter,
                 "extra": lambda field: {"distinct": True},

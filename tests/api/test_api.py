@@ -377,3 +377,32 @@ def test_docs_load_from_the_portal_without_inline_script(client):
     assert script.status_code == 200
     assert script["Content-Type"].startswith("application/javascript")
     assert "/api/schema/" in script.content.decode()
+
+
+@pytest.mark.django_db
+def test_guessing_tokens_is_throttled_per_address(api, ct_staff, settings):
+    settings.API_THROTTLE_RATES = {"anon": "3/minute", "user": "100/minute"}
+    from django.core.cache import cache
+
+    cache.clear()
+    _token, key = api_token_create(user=ct_staff, name="real", expires_in_days=30)
+    api.credentials(HTTP_AUTHORIZATION="Token deadbeef.guess")
+    statuses = [api.get("/api/v1/projects/", REMOTE_ADDR="192.0.2.9").status_code for _ in range(4)]
+    assert statuses == [401, 401, 401, 429]
+    # Even the right key is refused from that address until the window passes ...
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert api.get("/api/v1/projects/", REMOTE_ADDR="192.0.2.9").status_code == 429
+    # ... while its owner elsewhere is not affected.
+    assert api.get("/api/v1/projects/", REMOTE_ADDR="198.51.100.4").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "value", ["7935-03-03T01:32:06+23:24", "0001-01-01T00:00:00+05:00", "2026-03-10T10:00:00-05:00"]
+)
+def test_date_time_filters_take_any_iso_offset(api, facilitator, value):
+    # Found by schemathesis: PostgreSQL refuses offsets beyond ±15:59 (a 500 before).
+    api.force_authenticate(facilitator)
+    response = api.get("/api/v1/meetings/", {"starts_at__lte": value})
+    assert response.status_code in (200, 400)
+    assert response.status_code == 200 or "starts_at__lte" in response.json()

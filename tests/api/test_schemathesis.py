@@ -20,6 +20,8 @@ from hypothesis import HealthCheck, settings
 from api.services import api_token_create
 from stakeholders.models import SEA
 from tests.accounts.factories import SEAStaffFactory
+from tests.communications.factories import compose
+from tests.meetings.factories import ActionItemFactory, AgendaItemFactory, MeetingFactory
 from tests.projects.factories import (
     ActivityFactory,
     ConditionAssessmentFactory,
@@ -52,11 +54,15 @@ def _world():
         OfficeFactory(sea=sea)
         place = DistrictFactory(sea=sea, name=district)
         person = StakeholderFactory(sea=sea, email=email, district=place)
-        MembershipFactory(stakeholder=person)
+        membership = MembershipFactory(stakeholder=person)
         ActivityFactory(project=project)
         ConditionAssessmentFactory(project=project)
         IndicatorValueFactory(indicator=IndicatorFactory(project=project))
         ProductFactory(project=project)
+        meeting = MeetingFactory(body=membership.body, title=f"{title} meeting")
+        AgendaItemFactory(meeting=meeting)
+        ActionItemFactory(meeting=meeting, owner_stakeholder=person)
+        compose(SEAStaffFactory(sea=sea), subject=f"{title} update", project=project)
     return ct
 
 
