@@ -61,7 +61,7 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--recipients", type=int, default=10_000)
-    parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--concurrency", type=int, default=4, help="worker processes")
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/r2cc_comms_bench")
     args = parser.parse_args()
 
@@ -79,6 +79,8 @@ def main() -> int:
             "REDIS_URL": redis.url(0),
             "EMAIL_URL": f"smtp://127.0.0.1:{port}",
             "LOG_LEVEL": "WARNING",
+            # One sending task per worker process.
+            "COMMUNICATIONS_SEND_PARALLELISM": str(args.concurrency),
         }
     )
     os.environ.update(env)

@@ -170,9 +170,11 @@ def audience_preview(communication, *, limit: int = 12) -> AudiencePreview:
         aggregates["deferred"] = Count("pk", filter=deferred)
     counts = people.aggregate(**aggregates)
     counts.setdefault("deferred", 0)
-    receiving = people.exclude(opted_out)
-    if weekly_held:
-        receiving = receiving.exclude(deferred)
+    # No preference row means "every message" (the annotation is NULL, which exclude() would drop).
+    now = Q(delivery_choice__isnull=True) | Q(delivery_choice="immediate")
+    if not weekly_held:
+        now |= deferred
+    receiving = people.filter(now)
     sample = list(receiving.order_by("first_name", "last_name", "pk")[:limit])
     return AudiencePreview(
         count=counts["total"] - counts["opted_out"] - counts["deferred"],

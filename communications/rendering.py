@@ -8,6 +8,7 @@ sure a merge value can never inject markup.
 """
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -56,24 +57,45 @@ def check_merge_fields(*, subject: str, body: str, context_provider: str = "") -
 
 
 def unsubscribe_token(stakeholder_id: int, category: str) -> str:
-    return signing.dumps({"s": stakeholder_id, "c": category}, salt=UNSUBSCRIBE_SALT, compress=True)
+    """`<stakeholder id>.<category>:<signature>`: cheap to make for every message of a big send."""
+    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign(f"{stakeholder_id}.{category}")
 
 
 def preferences_token(stakeholder_id: int) -> str:
-    return signing.dumps({"s": stakeholder_id}, salt=PREFERENCES_SALT, compress=True)
+    return signing.Signer(salt=PREFERENCES_SALT).sign(str(stakeholder_id))
+
+
+def read_unsubscribe_token(token: str) -> tuple[int, str]:
+    """(stakeholder id, category); raises signing.BadSignature when forged."""
+    stakeholder_id, _, category = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign(token).partition(".")
+    if not stakeholder_id.isdigit():
+        raise signing.BadSignature("Malformed token")
+    return int(stakeholder_id), category
+
+
+def read_preferences_token(token: str) -> int:
+    value = signing.Signer(salt=PREFERENCES_SALT).unsign(token)
+    if not value.isdigit():
+        raise signing.BadSignature("Malformed token")
+    return int(value)
 
 
 def absolute(path: str) -> str:
     return settings.PORTAL_BASE_URL.rstrip("/") + path
 
 
+@functools.cache
+def _link_prefix(name: str) -> str:
+    placeholder = "TOKENPLACEHOLDER"
+    return absolute(reverse(name, args=[placeholder])).replace(placeholder, "{}")
+
+
 def unsubscribe_url(stakeholder_id: int, category: str) -> str:
-    token = unsubscribe_token(stakeholder_id, category)
-    return absolute(reverse("communications:unsubscribe", args=[token]))
+    return _link_prefix("communications:unsubscribe").format(unsubscribe_token(stakeholder_id, category))
 
 
 def preferences_url(stakeholder_id: int) -> str:
-    return absolute(reverse("communications:preferences", args=[preferences_token(stakeholder_id)]))
+    return _link_prefix("communications:preferences").format(preferences_token(stakeholder_id))
 
 
 def _display(value) -> str:

@@ -21,7 +21,13 @@ from .audience import audience_preview, audience_queryset
 from .forms import CadenceForm, CommunicationForm, PreferencesForm, ScheduleForm
 from .models import Communication, Delivery, Occurrence, Schedule
 from .providers import get_context_provider
-from .rendering import PREFERENCES_SALT, UNSUBSCRIBE_SALT, prepare_message, recipient_values
+from .rendering import (
+    preferences_token,
+    prepare_message,
+    read_preferences_token,
+    read_unsubscribe_token,
+    recipient_values,
+)
 from .selectors import projects_last_heard, status_counts
 
 
@@ -445,23 +451,22 @@ def cadence_set(request, project_pk):
 # --- Pages for stakeholders: no login, reached through signed links in every message ----------
 
 
-def _unsigned(token: str, salt: str) -> dict:
-    try:
-        return signing.loads(token, salt=salt)
-    except signing.BadSignature as exc:
-        raise Http404 from exc
-
-
 @csrf_exempt  # RFC 8058: mail providers POST "List-Unsubscribe=One-Click" without a session
 def unsubscribe(request, token):
-    data = _unsigned(token, UNSUBSCRIBE_SALT)
-    stakeholder = get_object_or_404(Stakeholder, pk=data.get("s"))
-    category = data.get("c")
+    try:
+        stakeholder_id, category = read_unsubscribe_token(token)
+    except signing.BadSignature as exc:
+        raise Http404 from exc
+    stakeholder = get_object_or_404(Stakeholder, pk=stakeholder_id)
     if category not in CommunicationCategory.values:
         raise Http404
     label = CommunicationCategory(category).label
-    context = {"stakeholder": stakeholder, "category": label, "token": token}
-    context["preferences_token"] = signing.dumps({"s": stakeholder.pk}, salt=PREFERENCES_SALT, compress=True)
+    context = {
+        "stakeholder": stakeholder,
+        "category": label,
+        "token": token,
+        "preferences_token": preferences_token(stakeholder.pk),
+    }
     if request.method == "POST":
         services.stakeholder_unsubscribe(stakeholder=stakeholder, category=category)
         return render(request, "communications/unsubscribe_done.html", context)
@@ -469,8 +474,11 @@ def unsubscribe(request, token):
 
 
 def preferences(request, token):
-    data = _unsigned(token, PREFERENCES_SALT)
-    stakeholder = get_object_or_404(Stakeholder, pk=data.get("s"))
+    try:
+        stakeholder_id = read_preferences_token(token)
+    except signing.BadSignature as exc:
+        raise Http404 from exc
+    stakeholder = get_object_or_404(Stakeholder, pk=stakeholder_id)
     form = PreferencesForm(request.POST or None, stakeholder=stakeholder)
     if request.method == "POST" and form.is_valid():
         for category, delivery in form.cleaned_data.items():

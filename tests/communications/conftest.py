@@ -7,6 +7,9 @@ from django.db import connection
 
 from communications.devtools import CeleryProcess, RedisProcess, SmtpSink
 
+# The browser fixtures (Chromium, sign-in, axe) for the communications pages' browser tests.
+from tests.browser.conftest import assert_accessible, chromium, page, screenshot, sign_in  # noqa: F401
+
 LOGS = Path(__file__).resolve().parents[2] / "var" / "log" / "tests"
 
 

@@ -65,6 +65,8 @@ def test_detail_previews_count_first_names_and_rendering(client, ct_staff, ct, c
     body = response.content.decode()
     assert "<strong>4</strong> people would receive it now" in body
     assert "Zelda" in body
+    names = client.get(reverse("communications:detail", args=[ct_comm.pk])).context["preview"].first_names
+    assert len(names) == 4 and "Zelda" in names
     assert "Project update for Zelda" in body
 
 
