@@ -29,9 +29,10 @@ class _Raw:
 class PreparedEmail(EmailMessage):
     """An EmailMessage whose MIME bytes are already made (sent by Django's SMTP backend)."""
 
-    def __init__(self, *, raw: bytes, to: str, from_email: str):
+    def __init__(self, *, raw: bytes, to: str, from_email: str, envelope_to: str):
         super().__init__(from_email=from_email, to=[to])
         self.raw = raw
+        self.envelope_to = envelope_to
 
     def message(self):
         return _Raw(self.raw)
@@ -63,8 +64,10 @@ class FastTemplate:
         self.text = raw[text_at:html_at].decode("utf-8")
         self.html = raw[html_at:].decode("utf-8")
 
-    def render(self, *, values: dict, to: str, message_id: str) -> PreparedEmail | None:
-        if not self.usable or not to.isascii():
+    def render(
+        self, *, values: dict, to: str, message_id: str, envelope_to: str = ""
+    ) -> PreparedEmail | None:
+        if not self.usable or not to.isascii() or not envelope_to.isascii():
             return None
         header, text, html = self.header, self.text, self.html
         for index, name in enumerate(self.fields):
@@ -88,4 +91,4 @@ class FastTemplate:
         ):
             return None  # SMTP's line limit: Django's path re-encodes such a body
         raw = (header + body).encode("utf-8")
-        return PreparedEmail(raw=raw, to=to, from_email=self.from_email)
+        return PreparedEmail(raw=raw, to=to, from_email=self.from_email, envelope_to=envelope_to)
