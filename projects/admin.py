@@ -5,6 +5,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     Activity,
+    ActivityMonth,
     Condition,
     ConditionAssessment,
     Goal,
@@ -13,6 +14,7 @@ from .models import (
     Objective,
     Product,
     Project,
+    RollupWatermark,
     ScopeChange,
 )
 
@@ -236,3 +238,32 @@ class ProductAdmin(SimpleHistoryAdmin):
     @admin.display(description="overdue", boolean=True)
     def overdue(self, obj):
         return obj.is_overdue
+
+
+# Derived data: the dashboards' hours rollup, rebuilt from the activities (read-only here).
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ActivityMonth)
+class ActivityMonthAdmin(ReadOnlyAdmin):
+    list_display = ("sea", "month", "condition_number", "hours", "activities")
+    readonly_fields = list_display
+    list_filter = ("condition_number",)
+    list_select_related = ("sea",)
+    date_hierarchy = "month"
+
+
+@admin.register(RollupWatermark)
+class RollupWatermarkAdmin(ReadOnlyAdmin):
+    list_display = ("name", "refreshed_at")
+    readonly_fields = list_display

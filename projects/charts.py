@@ -438,3 +438,41 @@ def network_svg(graph: nx.Graph, *, label: str) -> NetworkDrawing:
         node_count=graph.number_of_nodes(),
         edge_count=graph.number_of_edges(),
     )
+
+
+def network_matrix_svg(sea_links: list[dict], *, label: str) -> SafeString:
+    """SEAs × partner centers, each cell the number of projects they share: the readable picture
+    of a network too dense to draw as a graph (every center works with most states)."""
+    centers = sorted(
+        {item["center"].pk: item["center"] for row in sea_links for item in row["centers"]}.values(),
+        key=lambda center: center.short_name,
+    )
+    column = {center.pk: i for i, center in enumerate(centers)}
+    cell, left, top = 26, 110, 110
+    width = left + cell * len(centers) + 10
+    height = top + cell * len(sea_links) + 10
+    most = max((item["projects"] for row in sea_links for item in row["centers"]), default=1)
+    out = [_svg_open(width, height, label, "chart-matrix")]
+    for center in centers:
+        x = left + column[center.pk] * cell + cell / 2
+        out.append(
+            f'<text class="axis" x="{_num(x)}" y="{top - 6}" transform="rotate(-60 {_num(x)} {top - 6})">'
+            f"{escape(_shorten(center.short_name, 16))}<title>{escape(center.name)}</title></text>"
+        )
+    for r, row in enumerate(sea_links):
+        y = top + r * cell
+        out.append(
+            f'<text class="axis" x="{left - 6}" y="{_num(y + cell / 2 + 4)}" text-anchor="end">'
+            f"{escape(row['sea'].short_name)}</text>"
+        )
+        for item in row["centers"]:
+            x = left + column[item["center"].pk] * cell
+            level = min(4, 1 + int(3 * item["projects"] / most)) if most else 1
+            out.append(
+                f'<g class="matrix-{level}"><rect x="{x}" y="{y}" width="{cell - 2}" height="{cell - 2}"/>'
+                f'<text x="{_num(x + (cell - 2) / 2)}" y="{_num(y + cell / 2 + 3)}" text-anchor="middle">'
+                f"{item['projects']}</text><title>{escape(row['sea'].short_name)} and "
+                f"{escape(item['center'].short_name)}: {item['projects']} projects</title></g>"
+            )
+    out.append("</svg>")
+    return mark_safe("".join(out))  # noqa: S308 (every label is escaped)

@@ -16,7 +16,16 @@ from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import SecurityEvent
-from projects.models import Activity, Condition, Goal, Objective, Project, ScopeChange
+from projects.models import (
+    Activity,
+    ActivityMonth,
+    Condition,
+    Goal,
+    Objective,
+    Project,
+    RollupWatermark,
+    ScopeChange,
+)
 from stakeholders.models import BodyPurpose, CommunicationCategory, CommunicationPreference
 from tests.accounts.factories import SEAStaffFactory, UserFactory
 from tests.projects.factories import (
@@ -86,6 +95,13 @@ BUILDERS = {
         stakeholder=StakeholderFactory(), category=CommunicationCategory.MEETING, delivery="weekly"
     ),
     "projects.project": ProjectFactory,
+    "projects.activitymonth": lambda: ActivityMonth.objects.create(
+        sea=SEAFactory(), month=datetime.date(2025, 1, 1), condition_number=0, hours=3, activities=2
+    ),
+    "projects.rollupwatermark": lambda: RollupWatermark.objects.create(
+        name=f"rollup {RollupWatermark.objects.count() + 1}",
+        refreshed_at=datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC),
+    ),
     "projects.scopechange": lambda: ScopeChange.objects.create(
         project=ProjectFactory(),
         changed_on=datetime.date(2020, 4, 1),

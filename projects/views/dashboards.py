@@ -166,7 +166,7 @@ def network(request):
     data = selectors.support_network(request.user, state_code=state_code)
     graph = charts.network_graph(data)
     where = data.state.name if data.state else "all states you can see"
-    drawing = charts.network_svg(graph, label=f"Network of support: {where}")
+    collapsed = graph.graph["collapsed"]
     centers = data.centers
     seas = {sea.pk: sea for sea in data.seas}
     rows = []
@@ -187,6 +187,14 @@ def network(request):
         summary = ", ".join(f"{item['center'].short_name} ({item['projects']})" for item in linked)
         sea_links.append({"sea": row["sea"], "centers": linked, "summary": summary})
     overlaps = [row for row in sea_links if len(row["centers"]) > 1]
+    # Too many projects across several states: a graph would be a tangle, a matrix reads.
+    matrix = drawing = None
+    if not (collapsed and len(sea_links) > 1):
+        drawing = charts.network_svg(graph, label=f"Network of support: {where}")
+    else:
+        matrix = charts.network_matrix_svg(
+            sea_links, label=f"Projects shared by each SEA and partner center: {where}"
+        )
     shared_projects = [row for row in rows if row["partners"]]
     bodies = [
         {
@@ -204,11 +212,13 @@ def network(request):
         "state": data.state,
         "drawing": drawing,
         # A whole portfolio's projects are listed on the project list page; one state's fit here.
-        "rows": rows if data.state or not drawing.collapsed else [],
+        "collapsed": collapsed,
+        "rows": rows if data.state or not collapsed else [],
         "project_count": len(rows),
         "sea_links": sea_links,
+        "matrix": matrix,
         "overlaps": overlaps,
-        "shared_projects": shared_projects[:50] if data.state or not drawing.collapsed else [],
+        "shared_projects": shared_projects[:50] if data.state or not collapsed else [],
         "shared_project_count": len(shared_projects),
         "bodies": bodies,
     }

@@ -101,3 +101,19 @@ def test_network_queries_do_not_grow_with_data(
     client.force_login(facilitator)
     assert_page_queries(client, URL, django_assert_max_num_queries)
     assert_page_queries(client, URL + "?state=CT", django_assert_max_num_queries)
+
+
+def test_a_dense_portfolio_is_drawn_as_a_matrix_with_the_same_links_in_the_table(client, ct, ny, facilitator):
+    center = PartnerCenterFactory(short_name="RC9")
+    for n in range(61):
+        ProjectFactory(sea=ct if n % 2 else ny, lead_center=center)
+    client.force_login(facilitator)
+    html = client.get(URL).content.decode()
+    matrix = html.split('class="chart chart-matrix"')[1].split("</svg>")[0]
+    assert "CSDE and RC9: 30 projects" in matrix and "NYSED and RC9: 31 projects" in matrix
+    assert "chart-network" not in html
+    links = html.split('id="sea-links"')[1].split("</table>")[0]
+    assert "RC9 (30)" in links and "RC9 (31)" in links
+    assert 'id="network-links"' not in html  # the project list is for one state at a time
+    one_state = client.get(URL, {"state": "CT"}).content.decode()
+    assert "chart-network" in one_state and 'id="network-links"' in one_state
