@@ -301,7 +301,10 @@ class NetworkDrawing:
     edge_count: int
 
 
-def network_graph(network, *, project_limit: int = 60) -> nx.Graph:
+PROJECT_NODE_LIMIT = 60  # more projects than this are drawn as SEA-center links
+
+
+def network_graph(network, *, project_limit: int = PROJECT_NODE_LIMIT) -> nx.Graph:
     """The network as a graph: SEAs, projects (or SEA-center links when there are too many
     projects to draw), partner centers and the advisory bodies with the seats on them."""
     graph = nx.Graph()

@@ -164,9 +164,8 @@ def network(request):
     if state_code and state_code not in {code for code, _ in states}:
         state_code = None
     data = selectors.support_network(request.user, state_code=state_code)
-    graph = charts.network_graph(data)
     where = data.state.name if data.state else "all states you can see"
-    collapsed = graph.graph["collapsed"]
+    collapsed = len(data.projects) > charts.PROJECT_NODE_LIMIT
     centers = data.centers
     seas = {sea.pk: sea for sea in data.seas}
     rows = []
@@ -190,7 +189,7 @@ def network(request):
     # Too many projects across several states: a graph would be a tangle, a matrix reads.
     matrix = drawing = None
     if not (collapsed and len(sea_links) > 1):
-        drawing = charts.network_svg(graph, label=f"Network of support: {where}")
+        drawing = charts.network_svg(charts.network_graph(data), label=f"Network of support: {where}")
     else:
         matrix = charts.network_matrix_svg(
             sea_links, label=f"Projects shared by each SEA and partner center: {where}"
