@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from meetings.models import ActionItem, Meeting, Minutes
 from stakeholders.models import BodyPurpose
+from tests.meetings.reference import reference_data_ensure
 from tests.stakeholders.factories import (
     AdvisoryBodyFactory,
     MembershipFactory,
@@ -20,6 +21,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 @pytest.fixture
 def rab(db):
+    reference_data_ensure()
     body = AdvisoryBodyFactory(name="Regional Advisory Board", short_name="RAB", meetings_per_year=2)
     for number, text in enumerate(
         [

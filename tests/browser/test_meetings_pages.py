@@ -9,12 +9,14 @@ from meetings.models import Meeting
 from meetings.tokens import feedback_token, rsvp_token
 from projects.demo import demo_world_load
 from stakeholders.models import AdvisoryBody
+from tests.meetings.reference import reference_data_ensure
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture
-def demo(password):
+def demo(db, password):
+    reference_data_ensure()
     today = timezone.localdate()
     demo_world_load(password=password, today=today)
     meetings_demo_load(today=today)

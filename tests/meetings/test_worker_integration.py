@@ -16,11 +16,12 @@ from r2cc_portal.celery import app
 from tests.communications.conftest import CeleryStack, wait_for
 from tests.meetings.factories import ActionItemFactory
 
-pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: the flush after this test leaves the reference data for the next ones.
+pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture
-def stack(transactional_db, tmp_path):
+def stack(tmp_path):
     with CeleryStack(tmp_path) as running:
         yield running
 
