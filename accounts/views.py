@@ -7,11 +7,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
@@ -91,12 +91,19 @@ def two_factor_verify(request):
 
 
 def admin_login_redirect(request):
-    """The admin signs in through the portal's sign-in (lockout and second factor included)."""
-    target = reverse("login")
-    next_url = request.GET.get("next", reverse("admin:index"))
-    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        return HttpResponseRedirect(f"{target}?next={next_url}")
-    return HttpResponseRedirect(target)
+    """The admin signs in through the portal's sign-in (lockout and second factor included).
+
+    A signed-in user who is not staff is refused here (403) rather than sent to sign in again,
+    which would loop between the sign-in page and the admin.
+    """
+    next_url = request.GET.get("next") or reverse("admin:index")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("admin:index")
+    if request.user.is_authenticated:
+        if request.user.is_active and request.user.is_staff:
+            return HttpResponseRedirect(next_url)
+        raise PermissionDenied("Your account has no access to the administration.")
+    return HttpResponseRedirect(f"{reverse('login')}?{urlencode({'next': next_url})}")
 
 
 def _profile_context(request, **extra):

@@ -69,7 +69,8 @@ ROUTES = {
     # Signed-in users are sent on from the sign-in page; an empty sign-in form shows its errors.
     "login": {"methods": {"GET": r(200, 302, 302, 302, 302), "POST": r(200, 302, 302, 302, 302)}},
     "logout": {"methods": {"POST": r(L, L, L, L, L)}},
-    "admin_login_redirect": {"methods": {"GET": r(302, 302, 302, 302, 302)}},
+    # The admin's sign-in sends to the portal's; signed-in users without admin access are refused.
+    "admin_login_redirect": {"methods": {"GET": r(L, 403, 403, 403, 302)}},
     "password_change": {"methods": {"GET": SIGNED_IN, "POST": SIGNED_IN}},
     "password_change_done": {"methods": {"GET": SIGNED_IN}},
     "password_reset": {"methods": {"GET": PUBLIC, "POST": PUBLIC}},
@@ -305,7 +306,7 @@ ADMIN_RULES = (
 )
 ADMIN_SPECIAL = {
     "admin:index": {"methods": {"GET": {**ADMIN_NOT_STAFF, "admin": 200}}},
-    "admin:login": {"methods": {"GET": r(302, 302, 302, 302, 302)}},
+    "admin:login": {"methods": {"GET": r(L, 403, 403, 403, 302)}},
     "admin:logout": {"methods": {"POST": r(302, 302, 302, 302, 302)}},
     "admin:password_change": {"methods": {"GET": {**ADMIN_NOT_STAFF, "admin": 200}}},
     "admin:password_change_done": {"methods": {"GET": {**ADMIN_NOT_STAFF, "admin": 200}}},

@@ -343,7 +343,18 @@ def test_two_factor_is_optional_in_the_embedded_default(client, admin_user, sett
 def test_admin_sign_in_goes_through_the_portal_sign_in(client):
     response = client.get("/admin/login/?next=/admin/")
     assert response.status_code == 302
-    assert response["Location"] == "/accounts/login/?next=/admin/"
+    assert response["Location"] == "/accounts/login/?next=%2Fadmin%2F"
+
+
+@pytest.mark.django_db
+def test_signed_in_users_without_admin_access_are_refused_not_looped(client, ct_staff, admin_user):
+    client.force_login(ct_staff)
+    admin = client.get("/admin/")
+    assert admin.status_code == 302 and admin["Location"].startswith("/admin/login/")
+    assert client.get(admin["Location"]).status_code == 403
+    assert SecurityEvent.objects.filter(kind="forbidden", user=ct_staff).exists()
+    client.force_login(admin_user)
+    assert client.get("/admin/login/?next=/admin/")["Location"] == "/admin/"
 
 
 @pytest.mark.django_db
