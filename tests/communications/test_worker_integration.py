@@ -12,7 +12,8 @@ from stakeholders.models import Stakeholder
 from tests.communications.conftest import wait_for
 from tests.communications.factories import compose
 
-pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
+# serialized_rollback restores the migrations' reference data (roles) for the tests after these.
+pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def make_people(sea, n):
