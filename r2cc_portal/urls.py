@@ -19,7 +19,9 @@ urlpatterns = [
     ),
     path("accounts/password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
     path(
-        "accounts/password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"
+        "accounts/password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
     ),
     path(
         "accounts/password/reset/<uidb64>/<token>/",
