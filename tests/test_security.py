@@ -385,3 +385,22 @@ def test_pages_are_not_logged_as_exports(client, ct_staff):
     client.force_login(ct_staff)
     assert client.get(reverse("projects:list")).status_code == 200
     assert not SecurityEvent.objects.filter(kind="export").exists()
+
+
+@pytest.mark.django_db
+def test_refusals_are_logged_as_forbidden(client, ct, ct_staff):
+    from tests.accounts.factories import SEAStaffFactory
+    from tests.projects.factories import ActivityFactory
+
+    colleague_activity = ActivityFactory(project=ProjectFactory(sea=ct), author=SEAStaffFactory(sea=ct))
+    client.force_login(ct_staff)
+    path = f"/api/v1/activities/{colleague_activity.pk}/"
+    response = client.patch(path, '{"summary": "x"}', content_type="application/json", REMOTE_ADDR=OFFICE)
+    assert response.status_code == 403
+    event = SecurityEvent.objects.get(kind="forbidden")
+    assert (event.user, event.path, event.ip_address, event.detail["method"]) == (
+        ct_staff,
+        path,
+        OFFICE,
+        "PATCH",
+    )
