@@ -6,6 +6,9 @@ from tests.accounts.factories import (
     FacilitatorFactory,
     SEAStaffFactory,
 )
+
+# Browser fixtures for every app's browser tests.
+from tests.browser_support import assert_accessible, chromium, page, screenshot, sign_in  # noqa: F401
 from tests.stakeholders.factories import SEAFactory
 
 

@@ -7,35 +7,7 @@ from django.db import connection
 
 from communications.devtools import CeleryProcess, RedisProcess, SmtpSink
 
-# The browser fixtures (sign-in, axe) for the communications pages' browser tests.
-from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS, assert_accessible, page, screenshot, sign_in  # noqa: F401
-
 LOGS = Path(__file__).resolve().parents[2] / "var" / "log" / "tests"
-
-
-@pytest.fixture(scope="session")
-def chromium(request):
-    """The browser of tests/browser when its session is already running (Playwright's sync API
-    allows one instance per thread), else one of our own."""
-    registry = getattr(request._fixturemanager, "_arg2node2fixturedefs", {}).get("chromium", {})
-    for fixturedefs in registry.values():
-        for fixturedef in fixturedefs:
-            cached = getattr(fixturedef, "cached_result", None)
-            if (
-                getattr(fixturedef.func, "__module__", "") == "tests.browser.conftest"
-                and cached
-                and cached[0]
-            ):
-                yield cached[0]
-                return
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Browser tests need Debian's Chromium at {CHROMIUM}: apt-get install chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
-        yield browser
-        browser.close()
 
 
 def database_url() -> str:
