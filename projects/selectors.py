@@ -75,7 +75,8 @@ def condition_list() -> list[ConditionInfo]:
                 "number", "slug", "name"
             )
         ]
-        cache.set("projects:conditions", conditions, timeout=300)
+        if conditions:  # never remember an empty table (a database being set up or flushed)
+            cache.set("projects:conditions", conditions, timeout=300)
     return conditions
 
 
