@@ -222,7 +222,7 @@ class StakeholderAdmin(ImportMixin, admin.ModelAdmin):
     list_filter = ("is_active", "sea", "partner_center", "organization__kind")
     list_select_related = ("sea", "office__sea", "district", "partner_center", "organization")
     search_fields = ("first_name", "last_name", "email", "title")
-    autocomplete_fields = ("sea", "office", "district", "partner_center", "organization")
+    autocomplete_fields = ("sea", "office", "district", "partner_center", "organization", "user")
     readonly_fields = ("created_at", "updated_at")
     date_hierarchy = "created_at"
     fieldsets = (
@@ -232,6 +232,14 @@ class StakeholderAdmin(ImportMixin, admin.ModelAdmin):
             {
                 "fields": ("sea", "office", "district", "partner_center", "organization"),
                 "description": "An office or district must belong to the person's state.",
+            },
+        ),
+        (
+            "Portal account",
+            {
+                "fields": ("user",),
+                "description": "The person's own sign-in, so they can answer invitations and "
+                "update the action items they own.",
             },
         ),
         ("Delivery", {"fields": ("email_bounced_at", "created_at", "updated_at")}),
