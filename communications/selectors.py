@@ -69,15 +69,17 @@ class ProjectHeard:
         return [(label, self.by_group.get(key)) for key, label in GROUPS if key in self.by_group]
 
 
-def projects_last_heard(projects) -> list[ProjectHeard]:
+def projects_last_heard(projects, *, cadences: dict | None = None) -> list[ProjectHeard]:
     """Per project, when each stakeholder group last received a message about it.
 
     A message counts for a project when the communication names the project and the recipient
-    is one of the project's stakeholders. Three queries whatever the number of projects.
+    is one of the project's stakeholders. Three queries whatever the number of projects; two when
+    the caller passes the projects' `cadences` (project id -> ProjectCadence).
     """
     projects = list(projects)
     ids = [p.pk for p in projects]
-    cadences = {c.project_id: c for c in ProjectCadence.objects.filter(project_id__in=ids)}
+    if cadences is None:
+        cadences = {c.project_id: c for c in ProjectCadence.objects.filter(project_id__in=ids)}
     from projects.models import Project
 
     members = Project.stakeholders.through.objects.filter(project_id__in=ids)
@@ -103,11 +105,14 @@ def projects_last_heard(projects) -> list[ProjectHeard]:
     return [ProjectHeard(project=p, cadence=cadences.get(p.pk), by_group=heard[p.pk]) for p in projects]
 
 
-def cadence_overdue(user) -> list[ProjectHeard]:
-    """Projects `user` may see whose stakeholders have not heard from us within the cadence."""
+def cadence_overdue(user, *, sea=None) -> list[ProjectHeard]:
+    """Projects `user` may see (of one `sea`, if given) whose stakeholders have not heard from us
+    within the project's cadence."""
     from projects.models import Project
 
-    projects = (
-        Project.objects.visible_to(user).filter(cadence__isnull=False, status="active").select_related("sea")
-    )
-    return [p for p in projects_last_heard(projects) if p.overdue]
+    projects = Project.objects.visible_to(user).filter(cadence__isnull=False, status="active")
+    if sea is not None:
+        projects = projects.filter(sea=sea)
+    projects = list(projects.select_related("sea", "cadence"))
+    cadences = {p.pk: p.cadence for p in projects}
+    return [p for p in projects_last_heard(projects, cadences=cadences) if p.overdue]

@@ -25,8 +25,8 @@ def communication_log(context, stakeholder, limit=50):
 
 
 @register.inclusion_tag("communications/_partials/cadence_warnings.html", takes_context=True)
-def cadence_warnings(context):
-    """Overdue-cadence warnings for the dashboards: projects whose stakeholders have not heard
-    from us within the project's expected cadence."""
+def cadence_warnings(context, sea=None):
+    """Overdue-cadence warnings for the dashboards: projects (of one `sea`, if given) whose
+    stakeholders have not heard from us within the project's expected cadence."""
     user = context.get("user")
-    return {"overdue": cadence_overdue(user) if user is not None else []}
+    return {"overdue": cadence_overdue(user, sea=sea) if user is not None else []}
