@@ -13,7 +13,9 @@ PROBE = (
     "'db': settings.DATABASES['default']['ENGINE'], 'db_name': str(settings.DATABASES['default']['NAME']), "
     "'broker': settings.CELERY_BROKER_URL, 'cache': settings.CACHES['default']['BACKEND'], "
     "'email': settings.EMAIL_BACKEND, 'hosts': settings.ALLOWED_HOSTS, "
-    "'hsts': getattr(settings, 'SECURE_HSTS_SECONDS', 0)}))"
+    "'hsts': getattr(settings, 'SECURE_HSTS_SECONDS', 0), "
+    "'conn_max_age': settings.DATABASES['default'].get('CONN_MAX_AGE'), "
+    "'db_options': settings.DATABASES['default'].get('OPTIONS', {})}))"
 )
 # Variables the portal reads; each probe starts from an environment without them.
 PORTAL_VARIABLES = {
@@ -108,3 +110,5 @@ def test_production_settings_are_hardened():
     assert values["debug"] is False
     assert values["hosts"] == ["portal.example.org"]
     assert values["hsts"] >= 31536000
+    assert values["conn_max_age"] == 60
+    assert values["db_options"]["options"] == "-c jit=off"
