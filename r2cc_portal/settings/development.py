@@ -10,7 +10,7 @@ DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env.str("SECRET_KEY", default="development-only-key-not-for-production-use-r2cc-portal")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 
-for folder in ("broker/queue", "broker/processed", "mail", "cache", "log"):
+for folder in ("broker/queue", "broker/processed", "broker/control", "mail", "cache", "log"):
     (VAR_DIR / folder).mkdir(parents=True, exist_ok=True)
 
 WHITENOISE_USE_FINDERS = True
