@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.db import connections
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -38,9 +39,11 @@ def chromium():
         pytest.fail(f"Browser tests need Debian's Chromium at {CHROMIUM}: apt-get install chromium")
     previous = os.environ.get(ASYNC_UNSAFE)
     os.environ[ASYNC_UNSAFE] = "true"
+    serialized = _serialized_test_contents()
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+            _share_serialized_test_contents(serialized)
             yield browser
             browser.close()
     finally:
@@ -48,6 +51,26 @@ def chromium():
             os.environ.pop(ASYNC_UNSAFE, None)
         else:
             os.environ[ASYNC_UNSAFE] = previous
+
+
+def _serialized_test_contents() -> dict:
+    return {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
+
+
+def _share_serialized_test_contents(serialized: dict) -> None:
+    """While Playwright's loop runs, Django hands out other connection objects than before it.
+
+    Those lack the database contents that pytest-django serialized after migrating, so
+    `serialized_rollback` would neither restore the reference data of the data migrations (roles,
+    conditions) nor keep the flush after a test from re-creating content types, and the next
+    serialized test would fail on duplicates. Give them the same serialized contents.
+    """
+    for alias, contents in serialized.items():
+        connections[alias]._test_serialized_contents = contents
 
 
 @pytest.fixture
