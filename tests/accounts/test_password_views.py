@@ -58,3 +58,14 @@ def test_password_reset_for_unknown_address_sends_nothing(client):
     response = client.post(reverse("password_reset"), {"email": "nobody@example.org"})
     assert response["Location"] == reverse("password_reset_done")
     assert mail.outbox == []
+
+
+def test_sign_in_page_links_to_password_reset(client):
+    body = client.get("/accounts/login/").content.decode()
+    assert '<a href="/accounts/password/reset/">Forgot your password?</a>' in body
+
+
+def test_profile_links_to_password_change(client, ct_staff):
+    client.force_login(ct_staff)
+    body = client.get("/accounts/profile/").content.decode()
+    assert '<a href="/accounts/password/change/">Change your password</a>' in body
