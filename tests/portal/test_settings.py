@@ -45,6 +45,10 @@ def test_embedded_default_needs_no_server():
     values = json.loads(result.stdout)
     assert values["db"] == "django.db.backends.sqlite3"
     assert values["db_name"].endswith("var/r2cc.sqlite3")
+    # web, worker and beat share the file: WAL, IMMEDIATE transactions and a busy timeout
+    assert values["db_options"]["transaction_mode"] == "IMMEDIATE"
+    assert "journal_mode=WAL" in values["db_options"]["init_command"]
+    assert values["db_options"]["timeout"] >= 20
     assert values["broker"] == "filesystem://"
     assert values["cache"].endswith("FileBasedCache")
     assert values["email"].endswith("filebased.EmailBackend")
