@@ -54,44 +54,37 @@ class BodyPurposeInline(admin.TabularInline):
     extra = 0
 
 
-class BodyMembershipInline(admin.TabularInline):
+class MembershipInline(admin.TabularInline):
+    """Seats on a body, shown from one of their ends (body, person or represented center)."""
+
     model = Membership
+    extra = 0
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("stakeholder", "body")
+
+
+class BodyMembershipInline(MembershipInline):
     fk_name = "body"
     fields = ("stakeholder", *Membership.REPRESENTS_FIELDS, *MEMBERSHIP_TERM_FIELDS)
     autocomplete_fields = ("stakeholder", *Membership.REPRESENTS_FIELDS)
-    extra = 0
-    show_change_link = True
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("stakeholder", "body")
 
 
-class StakeholderMembershipInline(admin.TabularInline):
-    model = Membership
+class StakeholderMembershipInline(MembershipInline):
     fk_name = "stakeholder"
     fields = ("body", *Membership.REPRESENTS_FIELDS, *MEMBERSHIP_TERM_FIELDS)
     autocomplete_fields = ("body", *Membership.REPRESENTS_FIELDS)
-    extra = 0
-    show_change_link = True
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("stakeholder", "body")
 
 
-class CenterMembershipInline(admin.TabularInline):
+class CenterMembershipInline(MembershipInline):
     """Seats held on behalf of a partner center (the inline sets `represents_center`)."""
 
-    model = Membership
     fk_name = "represents_center"
     verbose_name = "membership representing this center"
     verbose_name_plural = "memberships representing this center"
     fields = ("body", "stakeholder", *MEMBERSHIP_TERM_FIELDS)
     autocomplete_fields = ("body", "stakeholder")
-    extra = 0
-    show_change_link = True
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("stakeholder", "body")
 
 
 class LedProjectInline(admin.TabularInline):
