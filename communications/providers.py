@@ -19,9 +19,17 @@ from dataclasses import dataclass, field
 
 @dataclass
 class Attachment:
+    """A file for the message, or (`alternative=True`) a body part beside the text and HTML.
+
+    `mimetype` may carry parameters (`text/calendar; method=REQUEST`). An alternative is where
+    mail clients look for an iMIP invitation (RFC 6047) to offer accept and decline; its content
+    is text. See `communications.attachments.attachments_add`.
+    """
+
     filename: str
     content: bytes | str
     mimetype: str
+    alternative: bool = False
 
 
 @dataclass

@@ -31,6 +31,7 @@ from django.utils import timezone
 from stakeholders.models import CommunicationPreference
 
 from . import recurrence
+from .attachments import attachments_add
 from .audience import audience_queryset, held_for_digest, too_large, with_preference
 from .fastmail import FastTemplate, PreparedEmail
 from .models import Communication, Delivery, Occurrence, Schedule
@@ -407,8 +408,7 @@ class _Batch:
             unsubscribe=values["unsubscribe_url"],
             category=communication.category,
         )
-        for attachment in attachments:
-            message.attach(attachment.filename, attachment.content, attachment.mimetype)
+        attachments_add(message, attachments)
         return (message, held_ids), None
 
     def run(self) -> int:

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from communications.providers import Attachment, ProviderResult, register_context_provider
 
-from .ics import meeting_ics
+from .ics import meeting_invitation_ics, meeting_method
 from .models import ActionItemReminder, MeetingNotice, Participant
 from .tokens import rsvp_token
 
@@ -39,8 +39,9 @@ def _meeting_context(meeting, stakeholder, participant) -> dict:
         "rsvp_answer": participant.get_rsvp_display() if participant else "",
     }
     token = rsvp_token(meeting_id=meeting.pk, stakeholder_id=stakeholder.pk)
+    context["rsvp_url"] = _url("meetings:rsvp", token)
     for answer in ("yes", "no", "maybe"):
-        context[f"rsvp_{answer}_url"] = _url("meetings:rsvp", token) + f"?answer={answer}"
+        context[f"rsvp_{answer}_url"] = context["rsvp_url"] + f"?answer={answer}"
     return context
 
 
@@ -65,14 +66,24 @@ def _notice_result(*, communication, stakeholder, kind: str) -> ProviderResult:
             return ProviderResult(skip=True, reason="The invitee said they will not attend.")
     if kind in (MeetingNotice.Kind.INVITATION, MeetingNotice.Kind.UPDATE) and meeting.is_cancelled:
         return ProviderResult(skip=True, reason="The meeting was cancelled.")
-    attachment = Attachment(
-        filename="cancel.ics" if meeting.is_cancelled else "invite.ics",
-        content=meeting_ics(meeting, attendee=stakeholder).decode(),
-        mimetype="text/calendar",
-    )
-    return ProviderResult(
-        context=_meeting_context(meeting, stakeholder, participant), attachments=[attachment]
-    )
+    context = _meeting_context(meeting, stakeholder, participant)
+    return ProviderResult(context=context, attachments=_calendar_parts(meeting, stakeholder, context))
+
+
+def _calendar_parts(meeting, stakeholder, context) -> list[Attachment]:
+    """The iMIP calendar (RFC 6047) where mail clients look for an invitation, inside
+    multipart/alternative with the METHOD in its Content-Type, and the same file attached as
+    application/ics for clients that only offer to open or import it (as Google Calendar does)."""
+    ics = meeting_invitation_ics(meeting, attendee=stakeholder, rsvp_url=context["rsvp_url"])
+    method = meeting_method(meeting)
+    return [
+        Attachment(filename="", content=ics, mimetype=f"text/calendar; method={method}", alternative=True),
+        Attachment(
+            filename="cancel.ics" if method == "CANCEL" else "invite.ics",
+            content=ics,
+            mimetype="application/ics",
+        ),
+    ]
 
 
 @register_context_provider("meetings.invitation")

@@ -57,7 +57,9 @@ BODIES = {
         "You are invited to the meeting **{{ meeting_title }}** of the {{ body_name }}.\n\n"
         "- When: {{ meeting_when }}\n- Where: {{ meeting_where }}\n\n"
         "Will you attend? [Yes]({{ rsvp_yes_url }}) · [No]({{ rsvp_no_url }}) · [Maybe]({{ rsvp_maybe_url }})\n\n"
-        "The calendar invitation is attached. The agenda: {{ meeting_url }}"
+        "Please answer with these links: the Accept and Decline buttons your calendar shows for this "
+        "invitation do not record your answer with the center.\n\n"
+        "The agenda: {{ meeting_url }}"
     ),
     MeetingNotice.Kind.REMINDER: (
         "Dear {{ first_name }},\n\n"
@@ -70,13 +72,15 @@ BODIES = {
         "Dear {{ first_name }},\n\n"
         "The meeting **{{ meeting_title }}** of the {{ body_name }} has changed.\n\n"
         "- When: {{ meeting_when }}\n- Where: {{ meeting_where }}\n\n"
-        "The updated calendar entry is attached. Will you attend? [Yes]({{ rsvp_yes_url }}) · "
-        "[No]({{ rsvp_no_url }}) · [Maybe]({{ rsvp_maybe_url }})"
+        "Your calendar entry is updated with this message. Will you attend? [Yes]({{ rsvp_yes_url }}) · "
+        "[No]({{ rsvp_no_url }}) · [Maybe]({{ rsvp_maybe_url }})\n\n"
+        "Please answer with these links: the Accept and Decline buttons your calendar shows do not "
+        "record your answer with the center."
     ),
     MeetingNotice.Kind.CANCELLATION: (
         "Dear {{ first_name }},\n\n"
         "The meeting **{{ meeting_title }}** of the {{ body_name }} on {{ meeting_when }} is cancelled.\n\n"
-        "Reason: {{ cancel_reason }}\n\nThe attached calendar update removes it from your calendar."
+        "Reason: {{ cancel_reason }}\n\nThe calendar update in this message removes it from your calendar."
     ),
 }
 

@@ -184,6 +184,9 @@ else:
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="R2CC Portal <portal@r2cc.example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The ORGANIZER of meeting invitations, where calendar clients mail their accept/decline replies
+# (the portal records answers from the signed links, not from these replies).
+MEETINGS_ORGANIZER_EMAIL = env.str("MEETINGS_ORGANIZER_EMAIL", default=DEFAULT_FROM_EMAIL)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 # Where links in e-mails point to.
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
