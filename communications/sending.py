@@ -230,6 +230,9 @@ def communications_tick(*, now=None) -> TickResult:
     return result
 
 
+UNREACHABLE = "Mail server unavailable"
+
+
 def deliveries_expire(*, now=None) -> int:
     """Fail the deliveries still waiting past their deadline, with the last reason they waited.
 
@@ -238,12 +241,17 @@ def deliveries_expire(*, now=None) -> int:
     """
     now = now or timezone.now()
     deadline = delivery_deadline()
-    prefix = f"Not sent within {duration_text(deadline)}"
+    span = duration_text(deadline)
+    prefix = f"Not sent within {span}"
     return Delivery.objects.filter(status=Delivery.Status.PENDING, queued_at__lte=now - deadline).update(
         status=Delivery.Status.FAILED,
         last_error=Left(
             Case(
                 When(last_error="", then=Value(prefix + ".")),
+                When(
+                    last_error__startswith=UNREACHABLE,
+                    then=Concat(Value(f"Mail server unreachable for {span}: "), F("last_error")),
+                ),
                 default=Concat(Value(prefix + ": "), F("last_error")),
             ),
             500,
@@ -588,6 +596,7 @@ class _Batch:
             )
         }
         order = [pk for pk in self.ids if pk in deliveries]
+        self.lost.extend(pk for pk in self.ids if pk not in deliveries)
         connection = None
         relaxed = db_connection.vendor == "postgresql" and not db_connection.in_atomic_block
         if relaxed:
@@ -620,7 +629,7 @@ class _Batch:
                         connection.open()
                     except TRANSIENT_CONNECTION_ERRORS + (smtplib.SMTPException,) as exc:
                         connection = None
-                        self.release(order[position:], error=f"Mail server unavailable: {exc}")
+                        self.release(order[position:], error=f"{UNREACHABLE}: {exc}")
                         return self.processed
                     mail_server_record(reachable=True)
                 message.connection = connection
