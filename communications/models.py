@@ -30,7 +30,12 @@ class Communication(models.Model):
 
     subject = models.CharField(max_length=200)
     body = models.TextField(help_text="Markdown with merge fields such as {{ first_name }}.")
-    category = models.CharField(max_length=30, choices=CommunicationCategory.choices)
+    category = models.CharField(
+        max_length=30,
+        choices=CommunicationCategory.choices,
+        blank=True,
+        help_text="Empty only for the portal's own mail to user accounts (password resets).",
+    )
     audience = models.JSONField(default=dict, blank=True)
     project = models.ForeignKey(
         "projects.Project", null=True, blank=True, on_delete=models.SET_NULL, related_name="communications"

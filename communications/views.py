@@ -77,6 +77,7 @@ class CommunicationListView(ComposerRequiredMixin, ListView):
         campaign = Q(deliveries__occurrence__is_test=False)  # test sends are not counted
         return (
             Communication.objects.visible_to(self.request.user)
+            .exclude(category="")  # the portal's own account mail (password resets)
             .select_related("author", "project", "scope_sea")
             .annotate(
                 sent=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.SENT) & campaign),
