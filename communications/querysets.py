@@ -12,6 +12,11 @@ class CommunicationQuerySet(models.QuerySet):
         # administrators' messages (no state) are theirs alone.
         return scope_to_user(self, user, "scope_sea")
 
+    def campaigns(self):
+        """Messages to stakeholders and staff, without the portal's own account mail (password
+        resets, which have no category)."""
+        return self.exclude(category="")
+
 
 class ScheduleQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -38,6 +43,10 @@ class DeliveryQuerySet(models.QuerySet):
     def of_campaign(self):
         """Deliveries that count in the communication's report, without test sends."""
         return self.filter(occurrence__is_test=False)
+
+    def reported(self):
+        """Deliveries the API lists: of campaigns, without test sends and account mail."""
+        return self.of_campaign().exclude(communication__category="")
 
     def to_stakeholders(self):
         """Deliveries that went (or go) to the stakeholder's own address."""

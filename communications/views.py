@@ -77,7 +77,7 @@ class CommunicationListView(ComposerRequiredMixin, ListView):
         campaign = Q(deliveries__occurrence__is_test=False)  # test sends are not counted
         return (
             Communication.objects.visible_to(self.request.user)
-            .exclude(category="")  # the portal's own account mail (password resets)
+            .campaigns()
             .select_related("author", "project", "scope_sea")
             .annotate(
                 sent=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.SENT) & campaign),
@@ -208,7 +208,9 @@ class CommunicationDetailView(ComposerRequiredMixin, DetailView):
             occurrences=occurrences,
             test_sends=Delivery.objects.filter(
                 communication=communication, occurrence__is_test=True, user=self.request.user
-            ).order_by("-pk")[:5],
+            )
+            .select_related("stakeholder")
+            .order_by("-pk")[:5],
             schedule_form=kwargs.get("schedule_form")
             or ScheduleForm(initial={"mode": "now", "expected_count": preview.total, "interval": 1}),
         )
@@ -309,7 +311,7 @@ class DeliveryReportView(ComposerRequiredMixin, ListView):
         deliveries = (
             Delivery.objects.of_campaign()
             .filter(communication=self.communication)
-            .select_related("stakeholder", "occurrence")
+            .select_related("stakeholder", "user", "occurrence")
         )
         self.occurrence = None
         if self.request.GET.get("occurrence", "").isdigit():
