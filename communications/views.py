@@ -413,7 +413,7 @@ def delivery_bounce(request, pk):
     if (response := _post_action(request)) is not None:
         return response
     delivery = get_object_or_404(
-        Delivery.objects.visible_to(request.user).select_related("stakeholder"), pk=pk
+        Delivery.objects.visible_to(request.user).to_stakeholders().select_related("stakeholder"), pk=pk
     )
     services.stakeholder_record_bounce(
         stakeholder=delivery.stakeholder, reason=f"Reported on delivery {delivery.pk}"

@@ -359,3 +359,12 @@ def test_cadence_page_and_overdue(client, facilitator, ct):
     _sent(communication)
     page = client.get(reverse("communications:cadence")).content.decode()
     assert "On time" in page and "State agency:" in page
+
+
+def test_a_bounce_cannot_be_recorded_on_a_delivery_to_a_portal_user(client, facilitator, ct_comm, ct):
+    shown_for = Stakeholder.objects.filter(sea=ct).first()
+    test = services.communication_send_test(communication=ct_comm, recipient=shown_for, by=facilitator)
+    response = login(client, facilitator).post(reverse("communications:delivery_bounce", args=[test.pk]))
+    assert response.status_code == 404
+    shown_for.refresh_from_db()
+    assert shown_for.email_bounced_at is None
