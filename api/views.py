@@ -306,6 +306,9 @@ class CommunicationViewSet(ScopedReadOnlyViewSet):
     filterset_class = filters.CommunicationFilter
     ordering_fields = ["created_at", "subject", "status"]
 
+    def get_queryset(self):
+        return super().get_queryset().campaigns()
+
 
 class DeliveryViewSet(ScopedReadOnlyViewSet):
     """One row per recipient of each sending of a message (read only)."""
@@ -314,3 +317,7 @@ class DeliveryViewSet(ScopedReadOnlyViewSet):
     serializer_class = serializers.DeliverySerializer
     filterset_class = filters.DeliveryFilter
     ordering_fields = ["sent_at", "status", "created_at"]
+
+    def get_queryset(self):
+        # Test sends and password resets are not part of any communication's deliveries.
+        return super().get_queryset().reported()

@@ -10,4 +10,4 @@ class CommunicationsConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         autodiscover_modules("providers")
-        from . import digests  # noqa: F401 - registers the digest's provider
+        from . import account_mail, digests  # noqa: F401 - register the password reset's and digest's providers

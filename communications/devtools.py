@@ -1,9 +1,11 @@
 """Local stand-ins for the mail server, Redis and Celery processes, used by the integration
-tests, the fault test (scripts/comms_fault) and the benchmark (benchmarks/comms_throughput.py).
+tests, the fault tests (benchmarks/comms_fault.py, benchmarks/comms_frozen.py) and the
+benchmark (benchmarks/comms_throughput.py).
 
 Nothing here runs in the portal itself. `aiosmtpd` comes from requirements-dev.txt.
 
-    python -m communications.devtools sink --port 8025   # a counting SMTP sink; stats on Ctrl-C
+    python -m communications.devtools sink --port 8025 [--delay 0.03] [--journal accepted.jsonl]
+    # a counting SMTP sink; stats on Ctrl-C
 """
 
 import argparse
@@ -40,9 +42,16 @@ def free_port(start: int) -> int:
 
 
 class SinkHandler:
-    """Counts every accepted message by Message-ID; optionally keeps the raw messages."""
+    """Counts every accepted message by Message-ID; optionally keeps the raw messages.
 
-    def __init__(self, *, delay: float = 0.0, keep: bool = False):
+    Like a real MTA (Postfix queues a message once the client's final "." has arrived), a
+    message counts as accepted the moment its DATA is complete, even when the client vanishes
+    before it reads the reply. `delay` is the time the server takes to answer after that.
+    `journal`, a path, gets one JSON line per accepted message: its Message-ID and the
+    CLOCK_MONOTONIC time (shared by every process of the machine) its DATA completed.
+    """
+
+    def __init__(self, *, delay: float = 0.0, keep: bool = False, journal: str | None = None):
         self.delay = delay
         self.keep = keep
         self.lock = threading.Lock()
@@ -50,22 +59,15 @@ class SinkHandler:
         self.messages: list[bytes] = []
         self.first_seen: dict[str, float] = {}
         self.accepted = 0
-        self.dropped = 0
         self.first_at: float | None = None
         self.last_at: float | None = None
+        self.journal = open(journal, "a", buffering=1) if journal else None  # noqa: SIM115 - kept open
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        if self.delay:
-            await asyncio.sleep(self.delay)
-            transport = getattr(server, "transport", None)
-            if transport is None or transport.is_closing():
-                # The client died before it could hear the answer: it never saw an acceptance.
-                with self.lock:
-                    self.dropped += 1
-                return "451 Client went away"
-        content = envelope.original_content or envelope.content
-        match = MESSAGE_ID.search(content if isinstance(content, bytes) else content.encode())
         now = time.monotonic()
+        content = envelope.original_content or envelope.content
+        content = content if isinstance(content, bytes) else content.encode()
+        match = MESSAGE_ID.search(content)
         message_id = match.group(1).decode() if match else "(none)"
         with self.lock:
             self.counts[message_id] += 1
@@ -74,7 +76,11 @@ class SinkHandler:
             self.first_at = self.first_at or now
             self.last_at = now
             if self.keep:
-                self.messages.append(content if isinstance(content, bytes) else content.encode())
+                self.messages.append(content)
+            if self.journal is not None:
+                self.journal.write(json.dumps({"at": now, "message_id": message_id}) + "\n")
+        if self.delay:
+            await asyncio.sleep(self.delay)
         return "250 Message accepted for delivery"
 
     def stats(self) -> dict:
@@ -83,19 +89,20 @@ class SinkHandler:
                 "accepted": self.accepted,
                 "distinct": len(self.counts),
                 "duplicates": sum(c - 1 for c in self.counts.values() if c > 1),
-                "dropped_before_acceptance": self.dropped,
             }
 
 
 class SmtpSink:
     """An aiosmtpd server on 127.0.0.1 in a background thread."""
 
-    def __init__(self, *, port: int | None = None, delay: float = 0.0, keep: bool = False):
+    def __init__(
+        self, *, port: int | None = None, delay: float = 0.0, keep: bool = False, journal: str | None = None
+    ):
         from aiosmtpd.controller import Controller
 
         logging.getLogger("mail.log").setLevel(logging.WARNING)
         self.port = port or free_port(8125)
-        self.handler = SinkHandler(delay=delay, keep=keep)
+        self.handler = SinkHandler(delay=delay, keep=keep, journal=journal)
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, ready_timeout=10)
 
     def __enter__(self):
@@ -104,6 +111,49 @@ class SmtpSink:
 
     def __exit__(self, *exc):
         self.controller.stop()
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+
+class SinkProcess:
+    """The SMTP sink in a process of its own (`python -m communications.devtools sink`), as a
+    real MTA is: killing or freezing a worker cannot take it down, and what it accepted is read
+    from its journal (JSON lines, see SinkHandler)."""
+
+    def __init__(self, *, journal: Path, delay: float = 0.0, port: int | None = None):
+        self.journal = Path(journal)
+        self.delay = delay
+        self.port = port or free_port(8125)
+        self.process: subprocess.Popen | None = None
+
+    def start(self):
+        self.journal.parent.mkdir(parents=True, exist_ok=True)
+        self.journal.write_text("")
+        args = [sys.executable, "-m", "communications.devtools", "sink", "--port", str(self.port)]
+        args += ["--delay", str(self.delay), "--journal", str(self.journal)]
+        self.process = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, text=True)  # noqa: S603
+        line = self.process.stdout.readline()
+        if '"ready": true' not in line:
+            raise RuntimeError(f"SMTP sink did not start: {line!r}")
+        return self
+
+    def records(self) -> list[dict]:
+        """Every accepted message so far: {"at": monotonic seconds, "message_id": ...}."""
+        lines = self.journal.read_text().splitlines()
+        return [json.loads(line) for line in lines if line.endswith("}")]
+
+    def accepted(self) -> int:
+        with open(self.journal, "rb") as journal:
+            return sum(1 for _ in journal)
+
+    def stop(self) -> dict:
+        if self.process is None or self.process.poll() is not None:
+            return {}
+        self.process.terminate()
+        out, _ = self.process.communicate(timeout=30)
+        return json.loads(out.strip().splitlines()[-1])
 
     @property
     def url(self) -> str:
@@ -148,6 +198,14 @@ class RedisProcess:
         self.stop()
         self.start()
 
+    def crash(self) -> float:
+        """SIGKILL redis-server (no shutdown, no goodbye to clients); returns the time.monotonic()
+        at which the signal was sent."""
+        sent_at = time.monotonic()
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+        return sent_at
+
     def __enter__(self):
         return self.start()
 
@@ -178,11 +236,24 @@ class CeleryProcess:
             )
         return self
 
-    def kill(self, sig=signal.SIGKILL):
+    def kill(self, sig=signal.SIGKILL) -> float | None:
+        """Send `sig` to the whole process group (the main process and its pool); returns the
+        time.monotonic() at which the signal was sent."""
         if self.process and self.process.poll() is None:
+            sent_at = time.monotonic()
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, sig)
-            self.process.wait()
+            if sig in (signal.SIGKILL, signal.SIGTERM):
+                self.process.wait()
+            return sent_at
+        return None
+
+    def freeze(self) -> float | None:
+        """SIGSTOP the whole worker, as a GC pause or a VM freeze would."""
+        return self.kill(signal.SIGSTOP)
+
+    def thaw(self) -> float | None:
+        return self.kill(signal.SIGCONT)
 
     def stop(self):
         if self.process and self.process.poll() is None:
@@ -202,9 +273,10 @@ def main(argv=None):
     sub = parser.add_subparsers(dest="command", required=True)
     sink = sub.add_parser("sink", help="run a counting SMTP sink until SIGTERM/SIGINT, then print stats")
     sink.add_argument("--port", type=int, default=8025)
-    sink.add_argument("--delay", type=float, default=0.0)
+    sink.add_argument("--delay", type=float, default=0.0, help="seconds before answering the end of DATA")
+    sink.add_argument("--journal", default=None, help="append one JSON line per accepted message here")
     args = parser.parse_args(argv)
-    server = SmtpSink(port=args.port, delay=args.delay)
+    server = SmtpSink(port=args.port, delay=args.delay, journal=args.journal)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

@@ -3,7 +3,8 @@
 #
 # PostgreSQL is the source of truth: a Schedule yields Occurrences (unique per schedule and
 # time), an Occurrence yields one Delivery per recipient (unique per communication, occurrence
-# and stakeholder). Workers claim deliveries with a lease; the broker only rings the bell.
+# and stakeholder, or portal user). Workers claim deliveries with a lease fenced by the
+# database clock; the broker only rings the bell. Every mail the portal sends is a Delivery.
 import datetime
 import zoneinfo
 
@@ -12,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from stakeholders.models import SEA, AdvisoryBody, CommunicationCategory, Stakeholder
 
@@ -28,7 +30,12 @@ class Communication(models.Model):
 
     subject = models.CharField(max_length=200)
     body = models.TextField(help_text="Markdown with merge fields such as {{ first_name }}.")
-    category = models.CharField(max_length=30, choices=CommunicationCategory.choices)
+    category = models.CharField(
+        max_length=30,
+        choices=CommunicationCategory.choices,
+        blank=True,
+        help_text="Empty only for the portal's own mail to user accounts (password resets).",
+    )
     audience = models.JSONField(default=dict, blank=True)
     project = models.ForeignKey(
         "projects.Project", null=True, blank=True, on_delete=models.SET_NULL, related_name="communications"
@@ -208,9 +215,17 @@ class Occurrence(models.Model):
         MISSED = "missed", "Missed"
         CANCELLED = "cancelled", "Cancelled"
 
-    schedule = models.ForeignKey(Schedule, on_delete=models.CASCADE, related_name="occurrences")
+    # Empty for occurrences made directly rather than by a schedule: test sends, and messages
+    # to portal users (communications.services.communication_send_to_user).
+    schedule = models.ForeignKey(
+        Schedule, null=True, blank=True, on_delete=models.CASCADE, related_name="occurrences"
+    )
     communication = models.ForeignKey(Communication, on_delete=models.CASCADE, related_name="occurrences")
     scheduled_for = models.DateTimeField()
+    is_test = models.BooleanField(
+        default=False,
+        help_text="A test send to its sender: not part of the communication's report or status.",
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DUE)
     subject = models.CharField(max_length=200, blank=True)
     body = models.TextField(blank=True)
@@ -250,7 +265,21 @@ class Delivery(models.Model):
 
     communication = models.ForeignKey(Communication, on_delete=models.CASCADE, related_name="deliveries")
     occurrence = models.ForeignKey(Occurrence, on_delete=models.CASCADE, related_name="deliveries")
-    stakeholder = models.ForeignKey(Stakeholder, on_delete=models.CASCADE, related_name="deliveries")
+    # Whose message it is (merge fields, context providers, opt-outs). Empty for a message to a
+    # portal user without a directory entry.
+    stakeholder = models.ForeignKey(
+        Stakeholder, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    # Set when the mail goes to a portal user rather than to the stakeholder: center staff
+    # without a directory entry, or the sender of a test (then `stakeholder` is the person the
+    # test shows the message for).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+    )
     email = models.EmailField(max_length=254)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -259,6 +288,9 @@ class Delivery(models.Model):
     claimed_by = models.CharField(max_length=64, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When it entered the queue (created, or put back by "Retry the failed"): the delivery
+    # deadline (COMMUNICATIONS_DELIVERY_DEADLINE_SECONDS) counts from here.
+    queued_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -271,6 +303,15 @@ class Delivery(models.Model):
             models.UniqueConstraint(
                 fields=["communication", "occurrence", "stakeholder"], name="delivery_once_per_recipient"
             ),
+            models.UniqueConstraint(
+                fields=["communication", "occurrence", "user"],
+                condition=Q(stakeholder__isnull=True),
+                name="delivery_once_per_user",
+            ),
+            models.CheckConstraint(
+                condition=Q(stakeholder__isnull=False) | Q(user__isnull=False),
+                name="delivery_has_a_recipient",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"]),
@@ -280,6 +321,11 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.communication} → {self.email} ({self.status})"
+
+    @property
+    def to_user(self) -> bool:
+        """The mail goes to a portal user (its `email`), not to the stakeholder's address."""
+        return self.user_id is not None
 
     @property
     def message_id(self) -> str:
@@ -310,3 +356,32 @@ class ProjectCadence(models.Model):
     @property
     def expected(self) -> datetime.timedelta:
         return datetime.timedelta(days=self.expected_days)
+
+
+class MailServerStatus(models.Model):
+    """The mail server as the workers last found it: one row, written at every connection.
+
+    Shown on delivery reports ("waiting: mail server unreachable since …") and in /healthz.
+    """
+
+    class State(models.TextChoices):
+        OK = "ok", "Reachable"
+        UNREACHABLE = "unreachable", "Unreachable"
+
+    SINGLETON = 1
+
+    state = models.CharField(max_length=12, choices=State.choices, default=State.OK)
+    since = models.DateTimeField(help_text="When the mail server entered its current state.")
+    checked_at = models.DateTimeField(help_text="The last connection attempt.")
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "mail server status"
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="mail_server_status_single_row")]
+
+    def __str__(self):
+        return f"Mail server {self.get_state_display().lower()} since {self.since:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_unreachable(self) -> bool:
+        return self.state == self.State.UNREACHABLE

@@ -9,6 +9,10 @@ attachments, or `skip=True` to drop that delivery (it ends as "skipped" with the
     def invitation(*, communication, stakeholder) -> ProviderResult:
         ...
 
+A message to a portal user without a directory entry
+(`communication_send_to_user`) calls its provider with `stakeholder=None, user=<the user>`;
+only providers written for that (taking `user=None`) can be named there.
+
 Modules named `providers` in every installed app are imported when the portal starts, so a
 registration there is seen by web processes and workers alike.
 """

@@ -164,8 +164,13 @@ def markdown_to_html(text: str) -> str:
     return nh3.clean(html)
 
 
-def prepare_message(*, subject: str, body: str, category_label: str) -> PreparedMessage:
-    """Render `subject` and Markdown `body` into text and HTML parts with merge tokens."""
+def prepare_message(
+    *, subject: str, body: str, category_label: str, to_staff: bool = False
+) -> PreparedMessage:
+    """Render `subject` and Markdown `body` into text and HTML parts with merge tokens.
+
+    `to_staff`: the message goes to a portal user, not a stakeholder: no unsubscribe links.
+    """
     fields: list[str] = []
 
     def tokenize(match):
@@ -186,6 +191,7 @@ def prepare_message(*, subject: str, body: str, category_label: str) -> Prepared
         "unsubscribe_url": MERGE_TOKEN.format(fields.index("unsubscribe_url")),
         "preferences_url": MERGE_TOKEN.format(fields.index("preferences_url")),
         "portal_url": settings.PORTAL_BASE_URL,
+        "to_staff": to_staff,
     }
     text = render_to_string("emails/communication.txt", context)
     html = render_to_string("emails/communication.html", context)
@@ -196,6 +202,27 @@ def recipient_values(*, communication, stakeholder, extra: dict | None = None) -
     values = recipient_context(communication=communication, stakeholder=stakeholder)
     values["unsubscribe_url"] = unsubscribe_url(stakeholder.pk, communication.category)
     values["preferences_url"] = preferences_url(stakeholder.pk)
+    if extra:
+        values.update(extra)
+    return values
+
+
+def user_recipient_values(*, communication, user, extra: dict | None = None) -> dict:
+    """The merge fields of a portal user who receives a message (center staff without a
+    directory entry): no unsubscribe link, since such mail is part of their work."""
+    values = {
+        "first_name": user.first_name or user.get_username(),
+        "last_name": user.last_name,
+        "full_name": user.get_full_name() or user.get_username(),
+        "email": user.email,
+        "title": "",
+        "organization": str(user.sea) if user.sea_id else "Region 2 Comprehensive Center",
+        "state": user.sea.short_name if user.sea_id else "",
+        "project": communication.project.title if communication.project_id else "",
+        "advisory_body": communication.advisory_body.name if communication.advisory_body_id else "",
+        "unsubscribe_url": "",
+        "preferences_url": "",
+    }
     if extra:
         values.update(extra)
     return values

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from django.db.models import Case, CharField, Count, Exists, Max, OuterRef, Value, When
 from django.utils import timezone
 
-from .models import Communication, Delivery, ProjectCadence
+from .models import Communication, Delivery, MailServerStatus, ProjectCadence
 
 # Stakeholder groups for "last heard from us", from the most specific affiliation.
 GROUPS = [
@@ -34,10 +34,26 @@ def status_counts(deliveries) -> dict[str, int]:
     return {status: counts.get(status, 0) for status in Delivery.Status.values}
 
 
+def waiting_on_mail_server(counts: dict[str, int]) -> MailServerStatus | None:
+    """The mail server's status when deliveries wait (`counts` from `status_counts`) while the
+    workers last found it unreachable; None otherwise."""
+    if not (counts.get(Delivery.Status.PENDING) or counts.get(Delivery.Status.SENDING)):
+        return None
+    status = MailServerStatus.objects.filter(pk=MailServerStatus.SINGLETON).first()
+    return status if status is not None and status.is_unreachable else None
+
+
+def delivery_deadline_text() -> str:
+    from .sending import delivery_deadline, duration_text
+
+    return duration_text(delivery_deadline())
+
+
 def stakeholder_log(stakeholder, *, limit: int = 50):
     """What the portal sent (or tried to send) to `stakeholder`, newest first."""
     return (
-        Delivery.objects.filter(stakeholder=stakeholder)
+        Delivery.objects.to_stakeholders()
+        .filter(stakeholder=stakeholder)
         .select_related("communication", "occurrence")
         .order_by("-occurrence__scheduled_for", "-pk")[:limit]
     )
@@ -84,7 +100,8 @@ def projects_last_heard(projects, *, cadences: dict | None = None) -> list[Proje
 
     members = Project.stakeholders.through.objects.filter(project_id__in=ids)
     rows = (
-        Delivery.objects.filter(status__in=[Delivery.Status.SENT, Delivery.Status.DIGESTED])
+        Delivery.objects.to_stakeholders()
+        .filter(status__in=[Delivery.Status.SENT, Delivery.Status.DIGESTED])
         .filter(communication__project_id__in=ids)
         .filter(
             Exists(

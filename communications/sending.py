@@ -2,11 +2,14 @@
 workers claim deliveries under a lease and send them.
 
 Every step is safe to run twice or concurrently (a second beat, a redelivered task, a worker
-killed mid-batch): occurrences are unique per (schedule, time), deliveries per
-(communication, occurrence, stakeholder), rows are claimed with FOR UPDATE SKIP LOCKED and a
-lease, and a message is marked sent by the worker holding the lease right after the SMTP
-server accepted it. The only window for a duplicate is a crash between that acceptance and
-the commit; the resend then carries the same Message-ID.
+killed mid-batch or frozen past its lease): occurrences are unique per (schedule, time),
+deliveries per (communication, occurrence, recipient), rows are claimed with FOR UPDATE SKIP
+LOCKED and a lease, and leases are fenced: their expiry comes from the database's clock, and
+right before each SMTP transaction one conditional statement confirms that this worker still
+holds the row (its token, an unexpired lease), re-reads what may stop the mail (cancellation,
+opt-out, bounce, inactive recipient) and holds the row for the transaction. A row the worker
+lost is skipped, counted and logged. The only window for a duplicate is an SMTP transaction in
+flight when its worker died; the resend then carries the same Message-ID.
 """
 
 import contextlib
@@ -15,6 +18,7 @@ import logging
 import os
 import smtplib
 import socket
+import time
 import uuid
 from dataclasses import dataclass
 from email.utils import formataddr
@@ -25,18 +29,19 @@ from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.core.mail.message import sanitize_address
 from django.db import connection as db_connection
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models.functions import Concat, Left, Now
 from django.utils import timezone
 
-from stakeholders.models import CommunicationPreference
+from stakeholders.models import CommunicationPreference, Stakeholder
 
 from . import recurrence
 from .attachments import attachments_add
 from .audience import audience_queryset, held_for_digest, too_large, with_preference
 from .fastmail import FastTemplate, PreparedEmail
-from .models import Communication, Delivery, Occurrence, Schedule
+from .models import Communication, Delivery, MailServerStatus, Occurrence, Schedule
 from .providers import get_context_provider
-from .rendering import PreparedMessage, prepare_message, recipient_values
+from .rendering import PreparedMessage, prepare_message, recipient_values, user_recipient_values
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +60,25 @@ def batch_size() -> int:
 
 def max_attempts() -> int:
     return int(_setting("COMMUNICATIONS_MAX_ATTEMPTS", 5))
+
+
+def in_flight_seconds() -> int:
+    """How long a row whose SMTP transaction began stays held by its worker (see settings)."""
+    return max(int(_setting("COMMUNICATIONS_IN_FLIGHT_SECONDS", 600)), lease_seconds())
+
+
+def delivery_deadline() -> datetime.timedelta:
+    """A delivery not sent this long after it was queued fails (an MTA's queue lifetime)."""
+    return datetime.timedelta(seconds=int(_setting("COMMUNICATIONS_DELIVERY_DEADLINE_SECONDS", 48 * 3600)))
+
+
+def duration_text(delta: datetime.timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size and seconds % size == 0 and not (unit == "day" and seconds < 3 * 86400):
+            count = seconds // size
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return f"{seconds} seconds"
 
 
 def retry_base_seconds() -> int:
@@ -162,7 +186,8 @@ def occurrence_materialize(*, occurrence_id: int, now=None) -> int:
                 stakeholder_id=pk,
                 email=email,
                 status=status_for.get(choice, Delivery.Status.PENDING),
-                next_attempt_at=now,
+                # Retry times, like leases, are read against the database's clock.
+                next_attempt_at=Now(),
             )
             for pk, email, choice in rows
         ]
@@ -200,78 +225,203 @@ def communications_tick(*, now=None) -> TickResult:
         made = occurrence_materialize(occurrence_id=occurrence_id, now=now)
         result.deliveries_created += made
         result.occurrences_materialized += int(made > 0)
+    deliveries_expire(now=now)
     occurrences_finish()
-    result.claimable = Delivery.objects.claimable(now).count()
+    result.claimable = Delivery.objects.claimable().count()
     return result
 
 
-# --- Workers: claim, send, record ------------------------------------------------------------
+UNREACHABLE = "Mail server unavailable"
+
+
+def deliveries_expire(*, now=None) -> int:
+    """Fail the deliveries still waiting past their deadline, with the last reason they waited.
+
+    Workers fail a row themselves when an attempt past the deadline fails; this catches the rows
+    no worker reached in time (all workers down, or a backoff ending after the deadline).
+    """
+    now = now or timezone.now()
+    deadline = delivery_deadline()
+    span = duration_text(deadline)
+    prefix = f"Not sent within {span}"
+    return Delivery.objects.filter(status=Delivery.Status.PENDING, queued_at__lte=now - deadline).update(
+        status=Delivery.Status.FAILED,
+        last_error=Left(
+            Case(
+                When(last_error="", then=Value(prefix + ".")),
+                When(
+                    last_error__startswith=UNREACHABLE,
+                    then=Concat(Value(f"Mail server unreachable for {span}: "), F("last_error")),
+                ),
+                default=Concat(Value(prefix + ": "), F("last_error")),
+            ),
+            500,
+        ),
+        lease_until=None,
+        updated_at=now,
+    )
+
+
+# --- Workers: claim, confirm, send, record ---------------------------------------------------
 
 
 def worker_token() -> str:
     return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-def deliveries_claim(*, token: str, limit: int, now=None) -> list[int]:
-    """Claim up to `limit` deliveries (pending and due, or with an expired lease)."""
-    now = now or timezone.now()
-    lease_until = now + datetime.timedelta(seconds=lease_seconds())
+def _db_clock_later(seconds: int):
+    """The database's clock plus `seconds` (never a worker's clock: leases are fenced on it)."""
+    return Now() + datetime.timedelta(seconds=seconds)
+
+
+def deliveries_claim(*, token: str, limit: int) -> list[int]:
+    """Claim up to `limit` deliveries (pending and due, or with an expired lease).
+
+    The lease ends `COMMUNICATIONS_LEASE_SECONDS` after the database's clock.
+    """
     with transaction.atomic():
         # On PostgreSQL the rows are locked and others skip them; the update repeats the
         # conditions, so on databases without SKIP LOCKED (the embedded SQLite) a row another
         # worker claimed in the meantime is not taken twice.
         ids = list(
-            Delivery.objects.claimable(now)
+            Delivery.objects.claimable()
             .order_by("pk")
             .select_for_update(skip_locked=True)
             .values_list("pk", flat=True)[:limit]
         )
         if not ids:
             return []
-        Delivery.objects.claimable(now).filter(pk__in=ids).update(
-            status=Delivery.Status.SENDING, claimed_by=token, lease_until=lease_until, updated_at=now
+        Delivery.objects.claimable().filter(pk__in=ids).update(
+            status=Delivery.Status.SENDING,
+            claimed_by=token,
+            lease_until=_db_clock_later(lease_seconds()),
+            updated_at=Now(),
         )
     return list(
-        Delivery.objects.filter(
-            pk__in=ids, claimed_by=token, status=Delivery.Status.SENDING, lease_until=lease_until
-        ).values_list("pk", flat=True)
+        Delivery.objects.filter(pk__in=ids, claimed_by=token, status=Delivery.Status.SENDING).values_list(
+            "pk", flat=True
+        )
     )
 
 
 TRANSIENT_CONNECTION_ERRORS = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError)
 
 
-# The table name is the model's own, never input.
+def _clock_sql(vendor: str) -> tuple[str, str]:
+    """(now, now plus a parameter) in the database's own clock, for the raw statements below."""
+    if vendor == "postgresql":
+        return "statement_timestamp()", "statement_timestamp() + %s * interval '1 second'"
+    # SQLite keeps datetimes as UTC text in this format (Django's own Now() on SQLite).
+    return "strftime('%%Y-%%m-%%d %%H:%%M:%%f', 'now')", "strftime('%%Y-%%m-%%d %%H:%%M:%%f', 'now', %s)"
+
+
+def _seconds_param(vendor: str, seconds: int):
+    return seconds if vendor == "postgresql" else f"+{int(seconds)} seconds"
+
+
+_D = Delivery._meta.db_table
+_C = Communication._meta.db_table
+_S = Stakeholder._meta.db_table
+_P = CommunicationPreference._meta.db_table
+
+CONFIRM_COLUMNS = (
+    "communication_status",
+    "stakeholder_active",
+    "stakeholder_bounced",
+    "stakeholder_email",
+    "choice",
+    "user_active",
+    "user_email",
+)
+
+
+def _confirm_sql(vendor: str) -> str:
+    """Right before an SMTP transaction, in one statement: does this worker still hold the row
+    (its token, status sending, an unexpired lease by the database's clock)? If so, hold it for
+    the transaction and return what may stop the mail, read at this very moment."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model()._meta.db_table
+    now, later = _clock_sql(vendor)
+    # Table names are the models' own, never input.
+    return (
+        f"UPDATE {_D} SET lease_until = {later}, updated_at = {now} "  # noqa: S608
+        f"WHERE id = %s AND claimed_by = %s AND status = 'sending' AND lease_until > {now} "
+        "RETURNING "
+        f"(SELECT c.status FROM {_C} c WHERE c.id = {_D}.communication_id), "
+        f"(SELECT s.is_active FROM {_S} s WHERE s.id = {_D}.stakeholder_id), "
+        f"(SELECT s.email_bounced_at IS NOT NULL FROM {_S} s WHERE s.id = {_D}.stakeholder_id), "
+        f"(SELECT s.email FROM {_S} s WHERE s.id = {_D}.stakeholder_id), "
+        f"(SELECT p.delivery FROM {_P} p JOIN {_C} c ON c.category = p.category "
+        f"WHERE c.id = {_D}.communication_id AND p.stakeholder_id = {_D}.stakeholder_id), "
+        f"(SELECT u.is_active FROM {users} u WHERE u.id = {_D}.user_id), "
+        f"(SELECT u.email FROM {users} u WHERE u.id = {_D}.user_id)"
+    )
+
+
+# Fenced on the token: a row another worker has taken over is not marked by this one.
 MARK_SENT_SQL = (
-    f"UPDATE {Delivery._meta.db_table} SET status = 'sent', sent_at = %s, attempts = attempts + 1, "  # noqa: S608
+    f"UPDATE {_D} SET status = 'sent', sent_at = %s, attempts = attempts + 1, "  # noqa: S608
     "last_error = '', lease_until = NULL, updated_at = %s "
     "WHERE id = %s AND claimed_by = %s AND status = 'sending'"
 )
 
 
-class _Batch:
-    """One claimed batch: one SMTP connection, each delivery recorded as soon as it is known."""
+def mail_server_record(*, reachable: bool, error: str = "") -> MailServerStatus:
+    """Record how a worker just found the mail server (one row; one statement when it exists)."""
+    state = MailServerStatus.State.OK if reachable else MailServerStatus.State.UNREACHABLE
+    now = timezone.now()
+    fields = {"state": state, "checked_at": now, "last_error": error[:500]}
+    updated = MailServerStatus.objects.filter(pk=MailServerStatus.SINGLETON).update(
+        since=Case(When(state=state, then=F("since")), default=Value(now)), **fields
+    )
+    if not updated:
+        MailServerStatus.objects.bulk_create(
+            [MailServerStatus(pk=MailServerStatus.SINGLETON, since=now, **fields)], ignore_conflicts=True
+        )
+    return MailServerStatus.objects.get(pk=MailServerStatus.SINGLETON)
 
-    RECHECK_EVERY = 20
+
+def mail_server_status() -> MailServerStatus | None:
+    return MailServerStatus.objects.filter(pk=MailServerStatus.SINGLETON).first()
+
+
+class _Batch:
+    """One claimed batch: one SMTP connection, each delivery confirmed right before its SMTP
+    transaction and recorded as soon as its outcome is known."""
 
     def __init__(self, *, token: str, ids: list[int]):
         self.token = token
         self.ids = ids
-        self.claimed_at = timezone.now()
-        self.prepared: dict[int, PreparedMessage] = {}
+        self.renewed_at = time.monotonic()
+        self.prepared: dict[tuple[int, bool], PreparedMessage] = {}
         self.templates: dict[int, FastTemplate] = {}
         # Over SMTP each recipient's bytes are made from a per-occurrence template (fastmail).
         self.smtp = isinstance(get_connection(), SMTPBackend)
         self.envelope_from = sanitize_address(settings.DEFAULT_FROM_EMAIL, settings.DEFAULT_CHARSET)
+        self.vendor = db_connection.vendor
+        self.confirm_sql = _confirm_sql(self.vendor)
+        self.in_flight = _seconds_param(self.vendor, in_flight_seconds())
         self.processed = 0
+        self.lost: list[int] = []
+        self.accepted_after_loss: list[int] = []
 
-    def _mine(self, delivery_id: int):
-        return Delivery.objects.filter(pk=delivery_id, claimed_by=self.token, status=Delivery.Status.SENDING)
+    def _mine(self, ids):
+        return Delivery.objects.filter(pk__in=ids, claimed_by=self.token, status=Delivery.Status.SENDING)
+
+    def confirm(self, delivery: Delivery) -> dict | None:
+        """The fence: this worker's current state of `delivery`, or None if it lost the row."""
+        with db_connection.cursor() as cursor:
+            cursor.execute(self.confirm_sql, [self.in_flight, delivery.pk, self.token])
+            row = cursor.fetchone()
+        if row is None:
+            self.lost.append(delivery.pk)
+            return None
+        return dict(zip(CONFIRM_COLUMNS, row, strict=True))
 
     def finish(self, delivery: Delivery, status: str, error: str = "", **extra) -> None:
-        now = timezone.now()
-        self._mine(delivery.pk).update(
-            status=status, last_error=error[:500], lease_until=None, updated_at=now, **extra
+        self._mine([delivery.pk]).update(
+            status=status, last_error=error[:500], lease_until=None, updated_at=Now(), **extra
         )
         self.processed += 1
 
@@ -289,111 +439,129 @@ class _Batch:
                     pk__in=held_ids, stakeholder_id=delivery.stakeholder_id, status=Delivery.Status.DEFERRED
                 ).update(status=Delivery.Status.DIGESTED, sent_at=now, updated_at=now)
         if not updated:
-            logger.warning(
-                "Delivery %s was sent but another worker had taken it over (lease expired).", delivery.pk
+            # Only possible when an SMTP transaction outlived COMMUNICATIONS_IN_FLIGHT_SECONDS
+            # (or the communication was cancelled while it ran).
+            self.accepted_after_loss.append(delivery.pk)
+            logger.error(
+                "Delivery %s was accepted by the mail server after this worker had lost the row.",
+                delivery.pk,
             )
         self.processed += 1
+
+    def _past_deadline(self, delivery: Delivery) -> bool:
+        return delivery.queued_at <= timezone.now() - delivery_deadline()
 
     def retry_later(self, delivery: Delivery, error: str) -> None:
         attempts = delivery.attempts + 1
         if attempts >= max_attempts():
+            reason = f"Gave up after {attempts} attempts: {error}"
+        elif self._past_deadline(delivery):
+            reason = f"Not sent within {duration_text(delivery_deadline())}: {error}"
+        else:
             self.finish(
                 delivery,
-                Delivery.Status.FAILED,
-                f"Gave up after {attempts} attempts: {error}",
+                Delivery.Status.PENDING,
+                error,
                 attempts=attempts,
+                next_attempt_at=_db_clock_later(int(backoff(attempts).total_seconds())),
             )
             return
-        self.finish(
-            delivery,
-            Delivery.Status.PENDING,
-            error,
-            attempts=attempts,
-            next_attempt_at=timezone.now() + backoff(attempts),
-        )
+        self.finish(delivery, Delivery.Status.FAILED, reason, attempts=attempts)
 
-    def release(self, ids: list[int], *, delay: datetime.timedelta, error: str) -> None:
-        """Give back deliveries this batch did not get to (the connection broke)."""
-        if ids:
-            Delivery.objects.filter(pk__in=ids, claimed_by=self.token, status=Delivery.Status.SENDING).update(
-                status=Delivery.Status.PENDING,
-                next_attempt_at=timezone.now() + delay,
-                lease_until=None,
-                last_error=error[:500],
-            )
+    def release(self, ids: list[int], *, error: str) -> None:
+        """Give back deliveries this batch did not get to because the mail server could not be
+        reached, without counting an attempt; past their deadline they fail with the reason."""
+        if not ids:
+            return
+        status = mail_server_record(reachable=False, error=error)
+        outage = (timezone.now() - status.since).total_seconds()
+        # The longer the outage, the longer the wait (from the base retry time to 15 minutes).
+        delay = int(min(max(retry_base_seconds(), outage), 900))
+        expired = Q(queued_at__lte=timezone.now() - delivery_deadline())
+        gave_up = f"Mail server unreachable for {duration_text(delivery_deadline())}: {error}"
+        self._mine(ids).update(
+            status=Case(
+                When(expired, then=Value(Delivery.Status.FAILED)), default=Value(Delivery.Status.PENDING)
+            ),
+            last_error=Case(When(expired, then=Value(gave_up[:500])), default=Value(error[:500])),
+            next_attempt_at=_db_clock_later(delay),
+            lease_until=None,
+            updated_at=Now(),
+        )
 
     def renew_lease(self, ids: list[int]) -> None:
-        now = timezone.now()
-        if (now - self.claimed_at).total_seconds() > lease_seconds() / 3 and ids:
-            Delivery.objects.filter(pk__in=ids, claimed_by=self.token, status=Delivery.Status.SENDING).update(
-                lease_until=now + datetime.timedelta(seconds=lease_seconds())
-            )
-            self.claimed_at = now
-
-    def current_state(self, ids: list[int]) -> dict[int, dict]:
-        """Re-read what may have changed since the claim: cancellation, opt-outs, bounces."""
-        choice = CommunicationPreference.objects.filter(
-            stakeholder=OuterRef("stakeholder_id"), category=OuterRef("communication__category")
-        ).values("delivery")[:1]
-        rows = (
-            Delivery.objects.filter(pk__in=ids)
-            .annotate(choice=Subquery(choice))
-            .values(
-                "pk",
-                "choice",
-                "communication__status",
-                "stakeholder__is_active",
-                "stakeholder__email_bounced_at",
-                "stakeholder__email",
-            )
-        )
-        return {row["pk"]: row for row in rows}
+        """Extend the lease of the rows still to send, fenced like the claim: a row whose lease
+        has already expired is not taken back (another worker may hold it now)."""
+        if ids and time.monotonic() - self.renewed_at > lease_seconds() / 3:
+            self._mine(ids).filter(lease_until__gt=Now()).update(lease_until=_db_clock_later(lease_seconds()))
+            self.renewed_at = time.monotonic()
 
     def message_for(self, delivery: Delivery, state: dict):
         """The EmailMessage for `delivery`, or (status, reason) when it must not go out."""
         communication = delivery.communication
         occurrence = delivery.occurrence
-        if state["communication__status"] == Communication.Status.CANCELLED:
+        if state["communication_status"] == Communication.Status.CANCELLED:
             return None, (Delivery.Status.CANCELLED, "Cancelled")
-        if not state["stakeholder__is_active"]:
-            return None, (Delivery.Status.SKIPPED, "The stakeholder is no longer active.")
-        if state["stakeholder__email_bounced_at"] is not None:
-            return None, (Delivery.Status.SKIPPED, "Address bounced")
-        if state["choice"] == CommunicationPreference.Delivery.NONE:
-            return None, (Delivery.Status.OPTED_OUT, "Opted out before sending")
-        if state["choice"] == CommunicationPreference.Delivery.WEEKLY and held_for_digest(
-            communication.category
-        ):
-            return None, (Delivery.Status.DEFERRED, "Held for the weekly digest")
+        if delivery.to_user:
+            # A portal user (center staff, or the sender of a test): the stakeholder's opt-outs
+            # and bounces are not theirs.
+            if not state["user_active"] or not state["user_email"]:
+                return None, (Delivery.Status.SKIPPED, "The user is inactive or has no e-mail address.")
+            address = state["user_email"]
+            name = delivery.user.get_full_name() or delivery.user.get_username()
+        else:
+            if not state["stakeholder_active"]:
+                return None, (Delivery.Status.SKIPPED, "The stakeholder is no longer active.")
+            if state["stakeholder_bounced"]:
+                return None, (Delivery.Status.SKIPPED, "Address bounced")
+            if state["choice"] == CommunicationPreference.Delivery.NONE:
+                return None, (Delivery.Status.OPTED_OUT, "Opted out before sending")
+            if state["choice"] == CommunicationPreference.Delivery.WEEKLY and held_for_digest(
+                communication.category
+            ):
+                return None, (Delivery.Status.DEFERRED, "Held for the weekly digest")
+            address, name = state["stakeholder_email"], delivery.stakeholder.full_name
         extra, attachments, held_ids = {}, [], None
         if communication.context_provider:
             provider = get_context_provider(communication.context_provider)
             if provider is None:
                 raise LookupError(f"No context provider {communication.context_provider!r} in this process")
-            result = provider(communication=communication, stakeholder=delivery.stakeholder)
+            if delivery.stakeholder_id:
+                result = provider(communication=communication, stakeholder=delivery.stakeholder)
+            else:
+                result = provider(communication=communication, stakeholder=None, user=delivery.user)
             if result.skip:
                 return None, (Delivery.Status.SKIPPED, result.reason or "Skipped by its context provider")
             extra, attachments = result.context, result.attachments
-            held_ids = result.context.get("digest_held_ids")
-        prepared = self.prepared.get(occurrence.pk)
+            held_ids = None if delivery.to_user else result.context.get("digest_held_ids")
+        to_staff = delivery.stakeholder_id is None
+        prepared = self.prepared.get((occurrence.pk, to_staff))
         if prepared is None:
             prepared = prepare_message(
                 subject=occurrence.subject or communication.subject,
                 body=occurrence.body or communication.body,
                 category_label=communication.get_category_display(),
+                to_staff=to_staff,
             )
-            self.prepared[occurrence.pk] = prepared
-        values = recipient_values(communication=communication, stakeholder=delivery.stakeholder, extra=extra)
-        if self.smtp and not attachments:
+            self.prepared[(occurrence.pk, to_staff)] = prepared
+        if to_staff:
+            values = user_recipient_values(communication=communication, user=delivery.user, extra=extra)
+        else:
+            values = recipient_values(
+                communication=communication, stakeholder=delivery.stakeholder, extra=extra
+            )
+        if self.smtp and not attachments and not to_staff:
             template = self.templates.get(occurrence.pk)
             if template is None:
                 template = FastTemplate(
                     prepared=prepared, build_email=build_email, category=communication.category
                 )
                 self.templates[occurrence.pk] = template
-            to = formataddr((delivery.stakeholder.full_name, state["stakeholder__email"]))
             fast = template.render(
-                values=values, to=to, message_id=delivery.message_id, envelope_to=state["stakeholder__email"]
+                values=values,
+                to=formataddr((name, address)),
+                message_id=delivery.message_id,
+                envelope_to=address,
             )
             if fast is not None:
                 return (fast, held_ids), None
@@ -402,8 +570,8 @@ class _Batch:
             subject=subject,
             text=text,
             html=html,
-            to=state["stakeholder__email"],
-            name=delivery.stakeholder.full_name,
+            to=address,
+            name=name,
             message_id=delivery.message_id,
             unsubscribe=values["unsubscribe_url"],
             category=communication.category,
@@ -424,9 +592,11 @@ class _Batch:
                 "stakeholder__district",
                 "stakeholder__partner_center",
                 "stakeholder__organization",
+                "user__sea",
             )
         }
         order = [pk for pk in self.ids if pk in deliveries]
+        self.lost.extend(pk for pk in self.ids if pk not in deliveries)
         connection = None
         relaxed = db_connection.vendor == "postgresql" and not db_connection.in_atomic_block
         if relaxed:
@@ -437,69 +607,63 @@ class _Batch:
             with db_connection.cursor() as cursor:
                 cursor.execute("SET synchronous_commit TO OFF")
         try:
-            for start in range(0, len(order), self.RECHECK_EVERY):
-                chunk = order[start : start + self.RECHECK_EVERY]
-                self.renew_lease(order[start:])
-                state = self.current_state(chunk)
-                for position, pk in enumerate(chunk):
-                    delivery = deliveries[pk]
-                    self.renew_lease(order[start + position :])
+            for position, pk in enumerate(order):
+                delivery = deliveries[pk]
+                self.renew_lease(order[position + 1 :])
+                state = self.confirm(delivery)
+                if state is None:
+                    continue  # lost (lease expired, perhaps taken over): not this worker's to send
+                try:
+                    built, verdict = self.message_for(delivery, state)
+                except Exception as exc:  # noqa: BLE001 - a provider or template failing is retried, bounded
+                    logger.exception("Could not build delivery %s", pk)
+                    self.retry_later(delivery, f"Could not build the message: {exc}")
+                    continue
+                if verdict is not None:
+                    self.finish(delivery, *verdict)
+                    continue
+                message, held_ids = built
+                if connection is None:
+                    connection = get_connection()
                     try:
-                        built, verdict = self.message_for(delivery, state[pk])
-                    except Exception as exc:  # noqa: BLE001 - a provider or template failing is retried, bounded
-                        logger.exception("Could not build delivery %s", pk)
-                        self.retry_later(delivery, f"Could not build the message: {exc}")
-                        continue
-                    if verdict is not None:
-                        self.finish(delivery, *verdict)
-                        continue
-                    message, held_ids = built
-                    if connection is None:
-                        connection = get_connection()
-                        try:
-                            connection.open()
-                        except TRANSIENT_CONNECTION_ERRORS + (smtplib.SMTPException,) as exc:
-                            self.release(
-                                order[start + position :],
-                                delay=backoff(1),
-                                error=f"Mail server unavailable: {exc}",
-                            )
-                            connection = None
-                            return self.processed
-                    message.connection = connection
-                    try:
-                        if isinstance(message, PreparedEmail):
-                            # Ready-made bytes over the backend's open SMTP connection.
-                            connection.connection.sendmail(
-                                self.envelope_from, [message.envelope_to], message.raw
-                            )
-                        else:
-                            connection.send_messages([message])
-                    except smtplib.SMTPRecipientsRefused as exc:
-                        code, reason = next(iter(exc.recipients.values()), (550, b""))
-                        text = f"{code} {reason.decode(errors='replace') if isinstance(reason, bytes) else reason}"
-                        if code >= 500:
-                            self.finish(delivery, Delivery.Status.FAILED, f"Hard bounce: {text}")
+                        connection.open()
+                    except TRANSIENT_CONNECTION_ERRORS + (smtplib.SMTPException,) as exc:
+                        connection = None
+                        self.release(order[position:], error=f"{UNREACHABLE}: {exc}")
+                        return self.processed
+                    mail_server_record(reachable=True)
+                message.connection = connection
+                try:
+                    if isinstance(message, PreparedEmail):
+                        # Ready-made bytes over the backend's open SMTP connection.
+                        connection.connection.sendmail(self.envelope_from, [message.envelope_to], message.raw)
+                    else:
+                        connection.send_messages([message])
+                except smtplib.SMTPRecipientsRefused as exc:
+                    code, reason = next(iter(exc.recipients.values()), (550, b""))
+                    text = (
+                        f"{code} {reason.decode(errors='replace') if isinstance(reason, bytes) else reason}"
+                    )
+                    if code >= 500:
+                        self.finish(delivery, Delivery.Status.FAILED, f"Hard bounce: {text}")
+                        if not delivery.to_user:
                             from .services import stakeholder_record_bounce
 
                             stakeholder_record_bounce(stakeholder=delivery.stakeholder, reason=text)
-                        else:
-                            self.retry_later(delivery, f"Recipient deferred: {text}")
-                    except smtplib.SMTPResponseException as exc:
-                        text = f"{exc.smtp_code} {exc.smtp_error!r}"
-                        if 400 <= exc.smtp_code < 500:
-                            self.retry_later(delivery, f"Temporary failure: {text}")
-                        else:
-                            self.finish(
-                                delivery, Delivery.Status.FAILED, f"Refused by the mail server: {text}"
-                            )
-                    except TRANSIENT_CONNECTION_ERRORS as exc:
-                        self.retry_later(delivery, f"Connection failed: {exc!r}")
-                        rest = chunk[position + 1 :] + order[start + len(chunk) :]
-                        self.release(rest, delay=backoff(1), error=f"Connection failed: {exc!r}")
-                        return self.processed
                     else:
-                        self.mark_sent(delivery, held_ids=held_ids)
+                        self.retry_later(delivery, f"Recipient deferred: {text}")
+                except smtplib.SMTPResponseException as exc:
+                    text = f"{exc.smtp_code} {exc.smtp_error!r}"
+                    if 400 <= exc.smtp_code < 500:
+                        self.retry_later(delivery, f"Temporary failure: {text}")
+                    else:
+                        self.finish(delivery, Delivery.Status.FAILED, f"Refused by the mail server: {text}")
+                except TRANSIENT_CONNECTION_ERRORS as exc:
+                    self.retry_later(delivery, f"Connection failed: {exc!r}")
+                    self.release(order[position + 1 :], error=f"Connection failed: {exc!r}")
+                    return self.processed
+                else:
+                    self.mark_sent(delivery, held_ids=held_ids)
         finally:
             if connection is not None:
                 with contextlib.suppress(Exception):  # closing a broken connection
@@ -507,6 +671,12 @@ class _Batch:
             if relaxed:
                 with contextlib.suppress(Exception), db_connection.cursor() as cursor:
                     cursor.execute("RESET synchronous_commit")
+            if self.lost:
+                logger.warning(
+                    "Skipped %d deliveries this worker no longer held (lease expired, taken over): %s",
+                    len(self.lost),
+                    self.lost[:20],
+                )
         return self.processed
 
 
@@ -528,9 +698,15 @@ def build_email(
         to=[formataddr((name, to))],
         headers={
             "Message-ID": message_id,
-            # RFC 8058 one-click unsubscribe (RFC 2369 List-Unsubscribe).
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            # RFC 8058 one-click unsubscribe (RFC 2369 List-Unsubscribe); none for staff mail.
+            **(
+                {
+                    "List-Unsubscribe": f"<{unsubscribe}>",
+                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                }
+                if unsubscribe
+                else {}
+            ),
             "X-R2CC-Category": category,
         },
     )

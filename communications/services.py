@@ -11,6 +11,7 @@ import zoneinfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from stakeholders.models import CommunicationCategory, CommunicationPreference, Stakeholder
@@ -267,18 +268,135 @@ def schedule_resume(*, schedule: Schedule, by) -> Schedule:
     return schedule
 
 
+def _occurrence_direct(*, communication: Communication, subject: str, is_test: bool) -> Occurrence:
+    """An occurrence made without a schedule, already sending: its one delivery follows."""
+    now = timezone.now()
+    occurrence = Occurrence(
+        communication=communication,
+        schedule=None,
+        scheduled_for=now,
+        is_test=is_test,
+        status=Occurrence.Status.SENDING,
+        subject=subject[:200],
+        body=communication.body,
+        audience_count=1,
+        materialized_at=now,
+    )
+    occurrence.full_clean()
+    occurrence.save()
+    return occurrence
+
+
+def _delivery_queue(*, occurrence: Occurrence, user, stakeholder=None) -> Delivery:
+    delivery = Delivery(
+        communication_id=occurrence.communication_id,
+        occurrence=occurrence,
+        stakeholder=stakeholder,
+        user=user,
+        email=user.email,
+        status=Delivery.Status.PENDING,
+    )
+    delivery.full_clean(exclude=["next_attempt_at"])
+    delivery.next_attempt_at = Now()  # due now by the database's clock, which leases also use
+    delivery.save()
+    return delivery
+
+
+def communication_send_test(*, communication: Communication, recipient: Stakeholder, by) -> Delivery:
+    """Queue `communication`, as `recipient` would get it, for `by` alone (a test send).
+
+    It goes through the outbox like every mail (claimed, retried and reported by the workers)
+    in an occurrence of its own marked as a test: it is not part of the communication's report
+    or status, and `recipient`'s opt-outs and bounces do not stop it (it is not sent to them).
+    """
+    if not _may_compose(by) or not Communication.objects.visible_to(by).filter(pk=communication.pk).exists():
+        raise ValidationError("You cannot send this communication.")
+    if communication.is_cancelled:
+        raise ValidationError("This communication was cancelled.")
+    if not by.email:
+        raise ValidationError("Your account has no e-mail address to send the test to.")
+    if communication.context_provider:
+        provider = get_context_provider(communication.context_provider)
+        result = provider(communication=communication, stakeholder=recipient) if provider else None
+        if result is not None and result.skip:
+            raise ValidationError(
+                f"This recipient would be skipped: {result.reason or 'by its context provider'}"
+            )
+    with transaction.atomic():
+        occurrence = _occurrence_direct(
+            communication=communication, subject=f"[Test] {communication.subject}", is_test=True
+        )
+        delivery = _delivery_queue(occurrence=occurrence, user=by, stakeholder=recipient)
+    _kick()
+    return delivery
+
+
+def communication_send_to_user(
+    *,
+    user,
+    subject: str,
+    body: str,
+    category: str,
+    author=None,
+    project=None,
+    advisory_body=None,
+    context_provider: str = "",
+    context_object_id: int | None = None,
+) -> Delivery:
+    """Send one message to a portal user who has no directory entry (center staff).
+
+    Like every mail of the portal it goes through the outbox: a communication composed by the
+    portal (`author` is recorded, not checked: the caller decided to send), one occurrence and
+    one delivery to the user's address, claimed, retried and reported like the others. The
+    context provider, if any, is called with `stakeholder=None, user=user`.
+    """
+    if not user.email:
+        raise ValidationError({"user": "This user has no e-mail address."})
+    if context_provider and get_context_provider(context_provider) is None:
+        raise ValidationError(
+            {"context_provider": f"No context provider is registered as {context_provider!r}."}
+        )
+    check_merge_fields(subject=subject, body=body, context_provider=context_provider)
+    communication = Communication(
+        author=author,
+        subject=subject.strip(),
+        body=body,
+        category=category,
+        audience={},
+        project=project,
+        advisory_body=advisory_body,
+        context_provider=context_provider,
+        context_object_id=context_object_id,
+        status=Communication.Status.SCHEDULED,
+    )
+    communication.full_clean()
+    with transaction.atomic():
+        communication.save()
+        occurrence = _occurrence_direct(
+            communication=communication, subject=communication.subject, is_test=False
+        )
+        delivery = _delivery_queue(occurrence=occurrence, user=user)
+    _kick()
+    return delivery
+
+
 def deliveries_retry_failed(*, communication: Communication, by, occurrence: Occurrence | None = None) -> int:
     """Put failed deliveries back in the queue; returns how many."""
     if communication.is_cancelled:
         raise ValidationError("This communication was cancelled.")
     now = timezone.now()
-    failed = Delivery.objects.filter(communication=communication, status=Delivery.Status.FAILED)
+    failed = Delivery.objects.of_campaign().filter(communication=communication, status=Delivery.Status.FAILED)
     if occurrence is not None:
         failed = failed.filter(occurrence=occurrence)
     with transaction.atomic():
         occurrence_ids = set(failed.values_list("occurrence_id", flat=True))
         count = failed.update(
-            status=Delivery.Status.PENDING, attempts=0, next_attempt_at=now, last_error="", updated_at=now
+            status=Delivery.Status.PENDING,
+            attempts=0,
+            next_attempt_at=Now(),
+            queued_at=now,
+            last_error="",
+            updated_at=now,
         )
         Occurrence.objects.filter(pk__in=occurrence_ids).update(status=Occurrence.Status.SENDING)
     if count:
@@ -319,7 +437,7 @@ def stakeholder_record_bounce(*, stakeholder: Stakeholder, reason: str = "", at=
         )
         stakeholder.email_bounced_at = at
         logger.info("Hard bounce recorded for stakeholder %s: %s", stakeholder.pk, reason)
-    Delivery.objects.filter(
+    Delivery.objects.to_stakeholders().filter(
         stakeholder=stakeholder, status__in=[Delivery.Status.PENDING, Delivery.Status.DEFERRED]
     ).update(status=Delivery.Status.SKIPPED, last_error="Address bounced", updated_at=timezone.now())
     return stakeholder

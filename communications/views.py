@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db.models import Count, Q
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,7 +27,7 @@ from .rendering import (
     read_unsubscribe_token,
     recipient_values,
 )
-from .selectors import projects_last_heard, status_counts
+from .selectors import delivery_deadline_text, projects_last_heard, status_counts, waiting_on_mail_server
 
 
 def may_compose(user) -> bool:
@@ -75,15 +74,18 @@ class CommunicationListView(ComposerRequiredMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
+        campaign = Q(deliveries__occurrence__is_test=False)  # test sends are not counted
         return (
             Communication.objects.visible_to(self.request.user)
+            .campaigns()
             .select_related("author", "project", "scope_sea")
             .annotate(
-                sent=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.SENT)),
-                failed=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.FAILED)),
+                sent=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.SENT) & campaign),
+                failed=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.FAILED) & campaign),
                 waiting=Count(
                     "deliveries",
-                    filter=Q(deliveries__status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING]),
+                    filter=Q(deliveries__status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING])
+                    & campaign,
                 ),
             )
             .order_by("-created_at", "-pk")
@@ -189,17 +191,26 @@ class CommunicationDetailView(ComposerRequiredMixin, DetailView):
                 if schedule.status == Schedule.Status.ACTIVE and schedule.next_run_at
                 else []
             )
-        occurrences = communication.occurrences.annotate(
-            sent=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.SENT)),
-            failed=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.FAILED)),
-            total=Count("deliveries"),
-        ).order_by("-scheduled_for")[:20]
+        occurrences = (
+            communication.occurrences.of_campaign()
+            .annotate(
+                sent=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.SENT)),
+                failed=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.FAILED)),
+                total=Count("deliveries"),
+            )
+            .order_by("-scheduled_for")[:20]
+        )
         context.update(
             preview=preview,
             recipient=recipient,
             rendered=rendered,
             schedules=schedules,
             occurrences=occurrences,
+            test_sends=Delivery.objects.filter(
+                communication=communication, occurrence__is_test=True, user=self.request.user
+            )
+            .select_related("stakeholder")
+            .order_by("-pk")[:5],
             schedule_form=kwargs.get("schedule_form")
             or ScheduleForm(initial={"mode": "now", "expected_count": preview.total, "interval": 1}),
         )
@@ -268,26 +279,26 @@ def schedule_pause(request, pk):
 
 @require_POST
 def send_test(request, pk):
-    """Send the message, as the chosen recipient would get it, to the signed-in user only."""
+    """Queue the message, as the chosen recipient would get it, for the signed-in user only."""
     if (response := _post_action(request)) is not None:
         return response
     communication = _visible_communication(request, pk)
     people = audience_queryset(communication)
     recipient_id = request.POST.get("recipient", "")
     recipient = people.filter(pk=recipient_id).first() if recipient_id.isdigit() else people.first()
-    if recipient is None or not request.user.email:
-        messages.error(
-            request, "Nothing to test: the audience is empty or your account has no e-mail address."
+    if recipient is None:
+        messages.error(request, "Nothing to test: the audience is empty.")
+        return redirect("communications:detail", communication.pk)
+    try:
+        services.communication_send_test(communication=communication, recipient=recipient, by=request.user)
+    except ValidationError as exc:
+        _validation_messages(request, exc)
+    else:
+        messages.success(
+            request,
+            f"Test queued for {request.user.email} as {recipient.first_name} would see it; "
+            "its progress is under Test sends.",
         )
-        return redirect("communications:detail", communication.pk)
-    subject, text, html, skipped = _render_for(communication, recipient)
-    if skipped:
-        messages.error(request, f"This recipient would be skipped: {skipped}")
-        return redirect("communications:detail", communication.pk)
-    message = EmailMultiAlternatives(subject=f"[Test] {subject}", body=text, to=[request.user.email])
-    message.attach_alternative(html, "text/html")
-    message.send()
-    messages.success(request, f"Test sent to {request.user.email} as {recipient.first_name} would see it.")
     return redirect("communications:detail", communication.pk)
 
 
@@ -297,13 +308,16 @@ class DeliveryReportView(ComposerRequiredMixin, ListView):
 
     def get_queryset(self):
         self.communication = _visible_communication(self.request, self.kwargs["pk"])
-        deliveries = Delivery.objects.filter(communication=self.communication).select_related(
-            "stakeholder", "occurrence"
+        deliveries = (
+            Delivery.objects.of_campaign()
+            .filter(communication=self.communication)
+            .select_related("stakeholder", "user", "occurrence")
         )
         self.occurrence = None
         if self.request.GET.get("occurrence", "").isdigit():
             self.occurrence = get_object_or_404(
-                Occurrence.objects.filter(communication=self.communication), pk=self.request.GET["occurrence"]
+                Occurrence.objects.of_campaign().filter(communication=self.communication),
+                pk=self.request.GET["occurrence"],
             )
             deliveries = deliveries.filter(occurrence=self.occurrence)
         self.status = self.request.GET.get("status", "")
@@ -365,7 +379,9 @@ class DeliveryReportView(ComposerRequiredMixin, ListView):
             status=self.status,
             counts=counts,
             count_rows=[(value, label, counts[value]) for value, label in Delivery.Status.choices],
-            occurrences=self.communication.occurrences.order_by("-scheduled_for")[:50],
+            occurrences=self.communication.occurrences.of_campaign().order_by("-scheduled_for")[:50],
+            mail_server=waiting_on_mail_server(counts),
+            delivery_deadline=delivery_deadline_text(),
             statuses=Delivery.Status.choices,
             page_query=query.urlencode(),
         )
@@ -379,7 +395,7 @@ def retry_failed(request, pk):
     communication = _visible_communication(request, pk)
     occurrence = None
     if request.POST.get("occurrence", "").isdigit():
-        occurrence = get_object_or_404(communication.occurrences.all(), pk=request.POST["occurrence"])
+        occurrence = get_object_or_404(communication.occurrences.of_campaign(), pk=request.POST["occurrence"])
     try:
         count = services.deliveries_retry_failed(
             communication=communication, occurrence=occurrence, by=request.user
@@ -397,7 +413,7 @@ def delivery_bounce(request, pk):
     if (response := _post_action(request)) is not None:
         return response
     delivery = get_object_or_404(
-        Delivery.objects.visible_to(request.user).select_related("stakeholder"), pk=pk
+        Delivery.objects.visible_to(request.user).to_stakeholders().select_related("stakeholder"), pk=pk
     )
     services.stakeholder_record_bounce(
         stakeholder=delivery.stakeholder, reason=f"Reported on delivery {delivery.pk}"

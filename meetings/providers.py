@@ -115,7 +115,8 @@ def cancellation(*, communication, stakeholder) -> ProviderResult:
 
 
 @register_context_provider("meetings.action_item_reminder")
-def action_item_reminder(*, communication, stakeholder) -> ProviderResult:
+def action_item_reminder(*, communication, stakeholder, user=None) -> ProviderResult:
+    # `user`: a staff owner without a directory entry (then `stakeholder` is None).
     reminder = (
         ActionItemReminder.objects.select_related("action_item__meeting__body")
         .filter(pk=communication.context_object_id)

@@ -45,11 +45,28 @@ def _check_beat() -> dict:
     }
 
 
+def _check_mail() -> dict:
+    """The mail server as the sending workers last found it (not probed from the web)."""
+    from communications.sending import mail_server_status
+
+    status = mail_server_status()
+    if status is None:
+        return {"ok": True, "state": "unknown", "detail": "no connection attempted yet"}
+    return {
+        "ok": not status.is_unreachable,
+        "state": status.state,
+        "since": status.since.isoformat(),
+        "checked_at": status.checked_at.isoformat(),
+        "last_error": status.last_error,
+    }
+
+
 CHECKS = {
     "database": _check_database,
     "cache": _check_cache,
     "broker": _check_broker,
     "beat": _check_beat,
+    "mail": _check_mail,
 }
 
 
@@ -62,7 +79,8 @@ def healthz(request):
             results[name] = check()
         except Exception as exc:  # a health check reports failures, it never raises
             results[name] = {"ok": False, "detail": f"{type(exc).__name__}: {exc}"}
-    # The beat heartbeat alone does not make the web process unhealthy: report it as degraded.
+    # Beat and the mail server do not make the web process unhealthy: report them as degraded.
     essential_ok = all(results[name]["ok"] for name in ("database", "cache", "broker"))
-    status = "ok" if essential_ok and results["beat"]["ok"] else ("degraded" if essential_ok else "error")
+    optional_ok = results["beat"]["ok"] and results["mail"]["ok"]
+    status = "ok" if essential_ok and optional_ok else ("degraded" if essential_ok else "error")
     return JsonResponse({"status": status, "checks": results}, status=200 if essential_ok else 503)

@@ -38,7 +38,12 @@ def _communications():
         from communications import services
     except ImportError as exc:  # pragma: no cover - only while the feature is missing
         raise CommunicationsUnavailable("communications.services is missing") from exc
-    for name in ("communication_compose", "communication_schedule", "communication_cancel"):
+    for name in (
+        "communication_compose",
+        "communication_schedule",
+        "communication_cancel",
+        "communication_send_to_user",
+    ):
         if not hasattr(services, name):  # pragma: no cover
             raise CommunicationsUnavailable(f"communications.services.{name} is missing")
     return services
@@ -182,7 +187,8 @@ def reminder_schedule(*, meeting: Meeting, author) -> MeetingNotice | None:
 
 
 def action_item_reminder_send(*, reminder: ActionItemReminder, author) -> None:
-    """Hand an action-item reminder to communications (owner is a stakeholder) or mail staff."""
+    """Hand an action-item reminder to communications: to the owner's directory entry, or to
+    the portal user (center staff without one)."""
     item = reminder.action_item
     stakeholder = item.owner_stakeholder or getattr(item.owner_user, "stakeholder", None)
     due = f"{reminder.due_date:%B %-d, %Y}"
@@ -212,17 +218,22 @@ def action_item_reminder_send(*, reminder: ActionItemReminder, author) -> None:
             )
         return
     if item.owner_user_id and item.owner_user.email:
-        # Center staff without a directory entry: a plain e-mail from the portal.
-        from django.core.mail import send_mail
-        from django.urls import reverse
+        # Center staff without a directory entry: the same message through the outbox, to the
+        # user's address (queued here, sent, retried and reported by the workers).
+        from stakeholders.models import CommunicationCategory
 
-        url = settings.PORTAL_BASE_URL + reverse("meetings:action_item_update", args=[item.pk])
-        send_mail(
-            subject,
-            f"{subject}:\n\n{item.description}\n\nFrom {item.meeting}. Update it: {url}\n",
-            None,
-            [item.owner_user.email],
+        delivery = _communications().communication_send_to_user(
+            user=item.owner_user,
+            subject=subject,
+            body=ACTION_ITEM_BODY,
+            category=CommunicationCategory.ACTION_ITEM_REMINDER,
+            author=author,
+            advisory_body=item.meeting.body,
+            context_provider=ACTION_ITEM_PROVIDER,
+            context_object_id=reminder.pk,
         )
+        reminder.communication_pk = delivery.communication_id
+        reminder.save(update_fields=["communication_pk"])
 
 
 FEEDBACK_PROVIDER = "meetings.feedback_request"

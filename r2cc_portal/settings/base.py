@@ -240,6 +240,14 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Communications: a claimed delivery's lease, batch size, bounded retries with backoff.
 COMMUNICATIONS_LEASE_SECONDS = env.int("COMMUNICATIONS_LEASE_SECONDS", default=120)
+# A delivery whose SMTP transaction has begun is held this long (RFC 5321's ten minutes for the
+# reply to the end of DATA) before another worker may send it again: taking it over sooner
+# would duplicate a mail the server may be accepting right now.
+COMMUNICATIONS_IN_FLIGHT_SECONDS = env.int("COMMUNICATIONS_IN_FLIGHT_SECONDS", default=600)
+# Like an MTA's queue lifetime: a delivery not sent this long after it was queued fails.
+COMMUNICATIONS_DELIVERY_DEADLINE_SECONDS = env.int(
+    "COMMUNICATIONS_DELIVERY_DEADLINE_SECONDS", default=48 * 3600
+)
 COMMUNICATIONS_BATCH_SIZE = env.int("COMMUNICATIONS_BATCH_SIZE", default=100)
 COMMUNICATIONS_MAX_ATTEMPTS = env.int("COMMUNICATIONS_MAX_ATTEMPTS", default=5)
 COMMUNICATIONS_RETRY_BASE_SECONDS = env.int("COMMUNICATIONS_RETRY_BASE_SECONDS", default=60)

@@ -103,3 +103,24 @@ def test_indicator_values_are_recorded_through_the_service(api, ct, ny, ct_staff
         api.post("/api/v1/indicator-values/", {**payload, "measured_on": future}, format="json").status_code
         == 400
     )
+
+
+@pytest.mark.django_db
+def test_test_sends_and_password_resets_are_not_listed_as_deliveries(api, ct, facilitator):
+    from communications import services
+    from communications.account_mail import password_reset_queue
+
+    StakeholderFactory(sea=ct)
+    message = compose(facilitator, audience={"seas": [ct.pk]}, subject="Pilot update")
+    services.communication_send_test(communication=message, recipient=message_recipient(ct), by=facilitator)
+    password_reset_queue(user=facilitator)
+    api.force_authenticate(facilitator)
+    assert api.get("/api/v1/deliveries/").json()["count"] == 0
+    subjects = [c["subject"] for c in api.get("/api/v1/communications/").json()["results"]]
+    assert subjects == ["Pilot update"]
+
+
+def message_recipient(sea):
+    from stakeholders.models import Stakeholder
+
+    return Stakeholder.objects.filter(sea=sea).first()

@@ -204,3 +204,188 @@ def test_merge_values_cannot_inject_markup(facilitator, ct):
     html = mail.outbox[0].alternatives[0][0]
     assert "<script>" not in html and "onerror" not in html
     assert "&lt;script&gt;" in html
+
+
+def _database_now():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement_timestamp()")
+        return cursor.fetchone()[0]
+
+
+def test_leases_come_from_the_database_clock_not_the_workers(facilitator, ct):
+    import time_machine
+
+    StakeholderFactory(sea=ct)
+    services.communication_schedule(communication=compose(facilitator, audience={"seas": [ct.pk]}))
+    sending.communications_tick()
+    # A worker whose clock runs a day ahead still leases for COMMUNICATIONS_LEASE_SECONDS.
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=1), tick=True):
+        [claimed] = sending.deliveries_claim(token="fast-clock", limit=10)
+    lease = Delivery.objects.get(pk=claimed).lease_until - _database_now()
+    assert abs(lease.total_seconds() - sending.lease_seconds()) < 30
+
+
+@register_context_provider("tests.freezes_after_the_first")
+def freezing_provider(*, communication, stakeholder) -> ProviderResult:
+    """The worker freezes while making the first message; meanwhile its other rows' lease runs
+    out and a second worker takes them over."""
+    if stakeholder.first_name == "First":
+        others = Delivery.objects.exclude(stakeholder=stakeholder)
+        others.update(lease_until=timezone.now() - datetime.timedelta(seconds=1))
+        taken.extend(sending.deliveries_claim(token="second-worker", limit=10))
+    return ProviderResult()
+
+
+taken: list[int] = []
+
+
+def test_a_batch_whose_lease_was_taken_over_sends_nothing_more(facilitator, ct):
+    taken.clear()
+    StakeholderFactory(sea=ct, first_name="First")
+    StakeholderFactory.create_batch(4, sea=ct, first_name="Later")
+    comm = services.communication_compose(
+        author=facilitator,
+        subject="Update",
+        body="Dear {{ first_name }}",
+        category="project_update",
+        audience={"seas": [ct.pk]},
+        context_provider="tests.freezes_after_the_first",
+    )
+    services.communication_schedule(communication=comm)
+    sending.communications_tick()
+    first = Delivery.objects.get(stakeholder__first_name="First").pk
+    frozen = sorted(sending.deliveries_claim(token="frozen-worker", limit=10), key=lambda pk: pk != first)
+    assert len(frozen) == 5
+    stale = sending._Batch(token="frozen-worker", ids=frozen)
+    stale.run()
+    # It resumes: the message it was making goes out; the rows it lost are skipped and counted.
+    assert [m.body.split()[1] for m in mail.outbox] == ["First"]
+    assert sorted(stale.lost) == sorted(taken) == sorted(set(frozen) - {first})
+    sending._Batch(token="second-worker", ids=taken).run()
+    assert len(mail.outbox) == 5
+    assert len({m.extra_headers["Message-ID"] for m in mail.outbox}) == 5
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_an_expired_lease_is_not_used_by_its_old_holder_even_if_nobody_took_it(facilitator, ct):
+    StakeholderFactory.create_batch(2, sea=ct)
+    services.communication_schedule(communication=compose(facilitator, audience={"seas": [ct.pk]}))
+    sending.communications_tick()
+    ids = sending.deliveries_claim(token="late-worker", limit=10)
+    Delivery.objects.update(lease_until=timezone.now() - datetime.timedelta(seconds=1))
+    late = sending._Batch(token="late-worker", ids=ids)
+    late.run()
+    assert mail.outbox == [] and sorted(late.lost) == sorted(ids)
+    drain()  # the rows are claimable again and go out once
+    assert len(mail.outbox) == 2
+
+
+@register_context_provider("tests.unsubscribes_the_next")
+def unsubscribing_provider(*, communication, stakeholder) -> ProviderResult:
+    """While the first recipient's message is being made, the second one unsubscribes."""
+    if stakeholder.first_name == "First":
+        second = stakeholder.__class__.objects.get(first_name="Second")
+        services.stakeholder_unsubscribe(stakeholder=second, category=communication.category)
+    return ProviderResult()
+
+
+def test_an_opt_out_during_a_batch_is_honoured_up_to_the_send(facilitator, ct):
+    StakeholderFactory(sea=ct, first_name="First")
+    StakeholderFactory(sea=ct, first_name="Second")
+    comm = services.communication_compose(
+        author=facilitator,
+        subject="Update",
+        body="Dear {{ first_name }}",
+        category="project_update",
+        audience={"seas": [ct.pk]},
+        context_provider="tests.unsubscribes_the_next",
+    )
+    services.communication_schedule(communication=comm)
+    sending.communications_tick()
+    assert len(sending.deliveries_claim(token="one-batch", limit=10)) == 2  # both in one batch
+    Delivery.objects.update(claimed_by="one-batch")
+    sending._Batch(
+        token="one-batch",
+        ids=list(Delivery.objects.order_by("stakeholder__first_name").values_list("pk", flat=True)),
+    ).run()
+    assert [m.body.split()[1] for m in mail.outbox] == ["First"]
+    second = Delivery.objects.get(stakeholder__first_name="Second")
+    assert (second.status, second.last_error) == ("opted_out", "Opted out before sending")
+
+
+@pytest.fixture
+def unreachable_smtp(settings):
+    from communications.devtools import free_port
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port(8450)  # nothing listens
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
+    return settings
+
+
+def test_a_long_outage_ends_failed_at_the_deadline_and_is_reported(unreachable_smtp, client, facilitator, ct):
+    from communications.models import MailServerStatus
+    from r2cc_portal.tasks import heartbeat_task
+
+    StakeholderFactory.create_batch(2, sea=ct)
+    comm = compose(facilitator, audience={"seas": [ct.pk]})
+    services.communication_schedule(communication=comm)
+    drain()
+    waiting = list(Delivery.objects.all())
+    # Refused at connect: put back with a delay, no attempt counted.
+    assert [(d.status, d.attempts) for d in waiting] == [("pending", 0)] * 2
+    assert all(d.last_error.startswith("Mail server unavailable") for d in waiting)
+    assert all(d.next_attempt_at > timezone.now() for d in waiting)
+    status = MailServerStatus.objects.get()
+    assert status.is_unreachable and status.last_error.startswith("Mail server unavailable")
+    client.force_login(facilitator)
+    report = client.get(f"/communications/{comm.pk}/report/").content.decode()
+    assert "Waiting: mail server unreachable since" in report
+    heartbeat_task()
+    health = client.get("/healthz")
+    assert health.status_code == 200  # the web still works: degraded, not down
+    assert health.json()["status"] == "degraded"
+    assert health.json()["checks"]["mail"]["state"] == "unreachable"
+    assert health.json()["checks"]["mail"]["since"] == status.since.isoformat()
+    # Retried until the deadline, then failed with the reason, and the occurrence finishes.
+    Delivery.objects.update(
+        queued_at=timezone.now() - datetime.timedelta(hours=48, minutes=1), next_attempt_at=timezone.now()
+    )
+    drain()
+    failed = list(Delivery.objects.all())
+    assert [d.status for d in failed] == ["failed"] * 2
+    assert all(d.last_error.startswith("Mail server unreachable for 48 hours: ") for d in failed)
+    sending.communications_tick()
+    assert Occurrence.objects.get().status == Occurrence.Status.DONE
+    assert "Waiting: mail server" not in client.get(f"/communications/{comm.pk}/report/").content.decode()
+
+
+def test_deliveries_no_worker_reached_fail_past_the_deadline(facilitator, ct):
+    StakeholderFactory(sea=ct)
+    services.communication_schedule(communication=compose(facilitator, audience={"seas": [ct.pk]}))
+    sending.communications_tick()
+    Delivery.objects.update(queued_at=timezone.now() - datetime.timedelta(hours=49))
+    sending.communications_tick()
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.last_error) == ("failed", "Not sent within 48 hours.")
+    assert Occurrence.objects.get().status == Occurrence.Status.DONE
+
+
+def test_the_mail_server_state_recovers_with_the_next_connection(unreachable_smtp, client, facilitator, ct):
+    from communications.models import MailServerStatus
+
+    StakeholderFactory(sea=ct)
+    services.communication_schedule(communication=compose(facilitator, audience={"seas": [ct.pk]}))
+    drain()
+    assert MailServerStatus.objects.get().is_unreachable
+    with SmtpSink() as sink:
+        unreachable_smtp.EMAIL_PORT = sink.port
+        Delivery.objects.update(next_attempt_at=timezone.now())
+        drain()
+        assert sink.handler.accepted == 1
+    status = MailServerStatus.objects.get()
+    assert (status.state, status.last_error) == ("ok", "")
+    assert client.get("/healthz").json()["checks"]["mail"]["ok"] is True

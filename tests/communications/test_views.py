@@ -1,5 +1,6 @@
 import csv
 import io
+from email.utils import parseaddr
 
 import pytest
 from django.core import mail
@@ -8,7 +9,7 @@ from django.urls import reverse
 from communications import sending, services
 from communications.models import Communication, Delivery, Schedule
 from communications.rendering import preferences_token, unsubscribe_token
-from stakeholders.models import CommunicationPreference
+from stakeholders.models import CommunicationPreference, Stakeholder
 from tests.accounts.factories import UserFactory
 from tests.communications.factories import compose
 from tests.stakeholders.factories import (
@@ -197,12 +198,58 @@ def test_pause_resume_and_cancel(client, facilitator, ct_comm):
     assert ct_comm.is_cancelled
 
 
-def test_send_test_goes_only_to_the_user(client, facilitator, ct_comm):
+def _drain():
+    sending.communications_tick()
+    while sending.deliveries_send_batch():
+        pass
+
+
+def test_send_test_goes_through_the_outbox_to_the_user_only(client, facilitator, ct_comm, ct):
     facilitator.email = "me@r2cc.example.org"
     facilitator.save()
-    login(client, facilitator).post(reverse("communications:send_test", args=[ct_comm.pk]))
-    assert [m.to for m in mail.outbox] == [["me@r2cc.example.org"]]
-    assert mail.outbox[0].subject.startswith("[Test] Project update for ")
+    shown_for = Stakeholder.objects.filter(sea=ct).order_by("pk").last()
+    # The previewed person opted out of the category: a test to the sender is not theirs to stop.
+    services.stakeholder_unsubscribe(stakeholder=shown_for, category=ct_comm.category)
+    response = login(client, facilitator).post(
+        reverse("communications:send_test", args=[ct_comm.pk]), {"recipient": shown_for.pk}, follow=True
+    )
+    assert "Test queued for me@r2cc.example.org" in response.content.decode()
+    assert mail.outbox == []  # nothing leaves from the web process
+    [test] = Delivery.objects.all()
+    assert (test.user, test.stakeholder, test.email, test.status) == (
+        facilitator,
+        shown_for,
+        "me@r2cc.example.org",
+        Delivery.Status.PENDING,
+    )
+    _drain()
+    [message] = mail.outbox
+    assert [parseaddr(a)[1] for a in message.to] == ["me@r2cc.example.org"]
+    assert message.subject == f"[Test] Project update for {shown_for.first_name}"
+    test.refresh_from_db()
+    assert test.status == Delivery.Status.SENT
+    # Not part of the campaign: its report, list counts, occurrences and status ignore it.
+    ct_comm.refresh_from_db()
+    assert ct_comm.status == Communication.Status.DRAFT
+    report = login(client, facilitator).get(reverse("communications:report", args=[ct_comm.pk]))
+    assert report.context["counts"][Delivery.Status.SENT] == 0
+    assert list(report.context["object_list"]) == []
+    detail = client.get(reverse("communications:detail", args=[ct_comm.pk]))
+    assert list(detail.context["occurrences"]) == []
+    assert [d.status for d in detail.context["test_sends"]] == [Delivery.Status.SENT]
+    listing = client.get(reverse("communications:list"))
+    [row] = [c for c in listing.context["object_list"] if c.pk == ct_comm.pk]
+    assert (row.sent, row.failed, row.waiting) == (0, 0, 0)
+    assert shown_for.deliveries.to_stakeholders().count() == 0
+
+
+def test_send_test_refused_without_an_address_and_queues_nothing(client, facilitator, ct_comm):
+    facilitator.email = ""
+    facilitator.save()
+    response = login(client, facilitator).post(
+        reverse("communications:send_test", args=[ct_comm.pk]), follow=True
+    )
+    assert "no e-mail address" in response.content.decode()
     assert not Delivery.objects.exists()
 
 
@@ -312,3 +359,12 @@ def test_cadence_page_and_overdue(client, facilitator, ct):
     _sent(communication)
     page = client.get(reverse("communications:cadence")).content.decode()
     assert "On time" in page and "State agency:" in page
+
+
+def test_a_bounce_cannot_be_recorded_on_a_delivery_to_a_portal_user(client, facilitator, ct_comm, ct):
+    shown_for = Stakeholder.objects.filter(sea=ct).first()
+    test = services.communication_send_test(communication=ct_comm, recipient=shown_for, by=facilitator)
+    response = login(client, facilitator).post(reverse("communications:delivery_bounce", args=[test.pk]))
+    assert response.status_code == 404
+    shown_for.refresh_from_db()
+    assert shown_for.email_bounced_at is None

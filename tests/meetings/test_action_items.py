@@ -9,6 +9,8 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
+from communications.devtools import free_port
+from communications.models import Delivery
 from meetings.models import ActionItemReminder
 from meetings.services.actions import action_item_reminders_send, action_item_update
 from meetings.tasks import action_item_reminders_send_task
@@ -82,16 +84,48 @@ def test_done_items_and_changed_due_dates(item, facilitator):
         assert action_item_reminders_send() == 0
 
 
-def test_staff_owner_is_reminded_by_plain_mail(rab, facilitator):
-    owner = FacilitatorFactory(email="center.staff@example.org")
+def test_staff_owner_is_reminded_through_the_outbox(rab, facilitator):
+    owner = FacilitatorFactory(email="center.staff@example.org", first_name="Dana")
     meeting = MeetingFactory(body=rab, starts_at=eastern(2026, 3, 10, 10, 0))
     ActionItemFactory(
         meeting=meeting, owner_stakeholder=None, owner_user=owner, due_date=datetime.date(2026, 4, 10)
     )
     with at(2026, 4, 11, 8, 0):
         assert action_item_reminders_send() == 1
-    assert mail.outbox[-1].to == ["center.staff@example.org"]
-    assert "overdue" in mail.outbox[-1].subject
+        assert mail.outbox == []  # queued as a delivery, sent by the workers
+        [delivery] = Delivery.objects.all()
+        assert (delivery.user, delivery.stakeholder, delivery.status) == (
+            owner,
+            None,
+            Delivery.Status.PENDING,
+        )
+        [message] = send_due()
+    assert recipient(message) == "center.staff@example.org"
+    assert "overdue" in message.subject
+    assert "Dear Dana," in message.body
+    assert "List-Unsubscribe" not in message.extra_headers  # staff mail has nothing to unsubscribe from
+    assert "Stop receiving" not in message.body
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.SENT
+
+
+def test_reminder_sweep_survives_a_mail_server_outage(rab, facilitator, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port(8400)  # nothing listens there
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    meeting = MeetingFactory(body=rab, starts_at=eastern(2026, 3, 10, 10, 0))
+    owners = [FacilitatorFactory(email=f"staff{n}@example.org") for n in range(2)]
+    for owner in owners:
+        ActionItemFactory(
+            meeting=meeting, owner_stakeholder=None, owner_user=owner, due_date=datetime.date(2026, 4, 10)
+        )
+    with at(2026, 4, 11, 8, 0):
+        assert action_item_reminders_send() == 2  # the loop goes on whatever the mail server does
+        send_due()
+    assert ActionItemReminder.objects.count() == 2
+    waiting = Delivery.objects.filter(user__in=owners)
+    assert [d.status for d in waiting] == [Delivery.Status.PENDING] * 2
+    assert all(d.attempts == 0 and d.last_error.startswith("Mail server unavailable") for d in waiting)
 
 
 @pytest.fixture
