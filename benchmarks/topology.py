@@ -91,8 +91,8 @@ class Cluster:
         import psycopg
 
         with psycopg.connect(self.url(db), autocommit=True, connect_timeout=5) as conn:
-            rows = conn.execute(query).fetchall()
-        return rows
+            cursor = conn.execute(query)
+            return cursor.fetchall() if cursor.description else []
 
 
 def clusters_create(workdir: Path, primary_port: int, standby_port: int) -> tuple[Cluster, Cluster]:
