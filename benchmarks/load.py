@@ -30,6 +30,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,14 +57,13 @@ def _ids(queryset) -> list[int]:
     return list(queryset.order_by("-pk").values_list("pk", flat=True)[:SAMPLE_IDS])
 
 
-def _account(username: str, role, password: str, sea=None):
+def _account(username: str, role, hashed_password: str, sea=None):
     from django.contrib.auth.models import Group
 
     from accounts.models import User
 
     user, _ = User.objects.get_or_create(username=username, defaults={"is_active": True})
-    user.sea, user.is_active = sea, True
-    user.set_password(password)
+    user.sea, user.is_active, user.password = sea, True, hashed_password
     user.save()
     user.groups.set([Group.objects.get_or_create(name=role.value)[0]])
     return user
@@ -91,6 +92,7 @@ def plan_prepare(
     *, base_urls: list[str], users: int, sea_share: float, password: str, think: float = 0.0
 ) -> dict:
     """Create the benchmark accounts and return the plan the locust users follow."""
+    from django.contrib.auth.hashers import make_password
     from django.db.models import Count
 
     from accounts.models import Role
@@ -101,15 +103,16 @@ def plan_prepare(
     if not seas:
         raise SystemExit("The database has no SEA with projects: load seed_demo or seed_scale first.")
     sea_users = round(users * sea_share) if users > 1 else 0
+    hashed = make_password(password)  # once: production's hasher is slow by design
     accounts = []
     for n in range(sea_users):
         sea = seas[n % len(seas)]
-        user = _account(f"load.sea.{n + 1}", Role.SEA_STAFF, password, sea=sea)
+        user = _account(f"load.sea.{n + 1}", Role.SEA_STAFF, hashed, sea=sea)
         accounts.append(
             {"username": user.username, "role": "SEA staff", "state": sea.state_code, "ids": _sees(user)}
         )
     for n in range(max(users - sea_users, 1)):
-        user = _account(f"load.facilitator.{n + 1}", Role.FACILITATOR, password)
+        user = _account(f"load.facilitator.{n + 1}", Role.FACILITATOR, hashed)
         accounts.append(
             {
                 "username": user.username,
@@ -138,21 +141,28 @@ def plan_prepare(
 # --- Running locust ----------------------------------------------------------------------------
 
 
-def locust_run(*, plan: dict, user_class: str, users: int, seconds: float, log: Path) -> list:
-    """Run locust headless in its own process for `seconds`; return every request's sample."""
+def locust_run(*, plan: dict, user_class: str, users: int, warmup: float, seconds: float, log: Path) -> list:
+    """Run locust headless in its own process; return every request's sample.
+
+    The users stop themselves `warmup + seconds` after the last one signed in; the run is bounded
+    in any case by a generous allowance for the sign-ins.
+    """
     workdir = Path(tempfile.mkdtemp(prefix="load-"))
     plan_path, samples_path = workdir / "plan.json", workdir / "samples.json"
-    plan_path.write_text(json.dumps(plan))
+    plan_path.write_text(
+        json.dumps({**plan, "users": users, "warmup_seconds": warmup, "measure_seconds": seconds})
+    )
+    bound = 60 + users * 3 + warmup + seconds
     locust = Path(sys.executable).with_name("locust")
     env = {**os.environ, "LOAD_PLAN": str(plan_path), "LOAD_SAMPLES": str(samples_path)}
     args = [
         str(locust), "-f", str(LOCUSTFILE), "--headless", "--users", str(users), "--spawn-rate", str(users),
-        "--run-time", f"{int(seconds)}s", "--stop-timeout", "10", "--only-summary", "--loglevel", "WARNING",
+        "--run-time", f"{int(bound)}s", "--stop-timeout", "10", "--only-summary", "--loglevel", "WARNING",
         "--exit-code-on-error", "0", "--host", plan["base_urls"][0], user_class,
     ]  # fmt: skip
     with open(log, "ab") as out:
         subprocess.run(  # noqa: S603 - fixed arguments
-            args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, timeout=seconds + 120, check=True
+            args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, timeout=bound + 60, check=True
         )
     return json.loads(samples_path.read_text())
 
@@ -236,6 +246,37 @@ def tree_cpu_seconds(roots: list[int]) -> float:
     return total
 
 
+class CpuWatch(threading.Thread):
+    """Samples the CPU seconds of groups of process trees twice a second, to read any window."""
+
+    def __init__(self, groups: dict):
+        super().__init__(daemon=True)
+        self.groups = groups
+        self.samples: list[tuple[float, dict[str, float]]] = []
+        self.stopping = threading.Event()
+
+    def sample(self):
+        self.samples.append(
+            (time.time(), {name: tree_cpu_seconds(pids()) for name, pids in self.groups.items()})
+        )
+
+    def run(self):
+        self.sample()
+        while not self.stopping.wait(0.5):
+            self.sample()
+
+    def stop(self):
+        self.stopping.set()
+        self.join(5)
+        self.sample()
+
+    def used(self, name: str, start: float, end: float) -> float:
+        def at(moment):
+            return min(self.samples, key=lambda s: abs(s[0] - moment))[1][name]
+
+        return max(at(end) - at(start), 0.0)
+
+
 def load_average() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
@@ -253,6 +294,7 @@ def load_benchmark(
     sea_share: float = 0.5,
     password: str | None = None,
     server_pids: list[int] | None = None,
+    cpu_groups: dict | None = None,
     log: Path | None = None,
     label: str = "load",
 ) -> dict:
@@ -261,27 +303,25 @@ def load_benchmark(
     password = password or "load-" + secrets.token_urlsafe(12)
     plan = plan_prepare(base_urls=base_urls, users=users, sea_share=sea_share, password=password)
     log = log or Path(tempfile.mkdtemp(prefix="load-log-")) / "locust.log"
-    sign_in_allowance = 5 + users * 0.5  # production's password hasher is slow by design
-    load_before = load_average()
-    cpu_before = tree_cpu_seconds(server_pids) if server_pids else None
-    samples = locust_run(
-        plan=plan, user_class="PortalUser", users=users, seconds=sign_in_allowance + warmup + seconds, log=log
-    )
-    cpu_after = tree_cpu_seconds(server_pids) if server_pids else None
+    groups = dict(cpu_groups or {})
+    if server_pids:
+        groups.setdefault("web", lambda: server_pids)
+    watch = CpuWatch(groups)
+    watch.start()
+    try:
+        samples = locust_run(
+            plan=plan, user_class="PortalUser", users=users, warmup=warmup, seconds=seconds, log=log
+        )
+    finally:
+        watch.stop()
     load_after = load_average()
     mix = summarize(samples, warmup=warmup)
     floor = None
     if floor_seconds:
-        floor = summarize(
-            locust_run(
-                plan=plan,
-                user_class="FloorUser",
-                users=users,
-                seconds=sign_in_allowance + 3 + floor_seconds,
-                log=log,
-            ),
-            warmup=3,
+        floor_samples = locust_run(
+            plan=plan, user_class="FloorUser", users=users, warmup=3, seconds=floor_seconds, log=log
         )
+        floor = summarize(floor_samples, warmup=3)
     report = {
         "label": label,
         "base_urls": plan["base_urls"],
@@ -294,15 +334,15 @@ def load_benchmark(
         "floor": None
         if floor is None
         else {k: floor[k] for k in ("throughput_rps", "p50_ms", "p95_ms", "errors", "requests")},
-        "load_average_before": load_before,
         "load_average_after": load_after,
         "log": str(log),
     }
-    if cpu_before is not None:
-        # Every request the servers served while locust ran, sign-ins and warm-up included.
-        served = sum(1 for s in samples if s[0] != "CHECK")
-        report["server_cpu_seconds"] = round(cpu_after - cpu_before, 1)
-        report["server_cpu_ms_per_request"] = round((cpu_after - cpu_before) * 1000 / max(served, 1), 1)
+    if groups:
+        # CPU used by each group of processes over the measured window, per request served in it.
+        start, end = mix["window"]
+        report["cpu_ms_per_request"] = {
+            name: round(watch.used(name, start, end) * 1000 / max(mix["requests"], 1), 1) for name in groups
+        }
     report["summary"] = summary_line(report)
     return report
 
@@ -318,8 +358,9 @@ def summary_line(report: dict) -> str:
     if floor:
         line += f"; floor {floor['throughput_rps']} req/s (p95 {floor['p95_ms']} ms)"
     line += f"; own writes read back {mix['own_writes_read_back']}, stale {mix['stale_own_reads']}"
-    if "server_cpu_ms_per_request" in report:
-        line += f"; server CPU {report['server_cpu_ms_per_request']} ms/request"
+    if report.get("cpu_ms_per_request"):
+        cpu = ", ".join(f"{name} {ms} ms" for name, ms in report["cpu_ms_per_request"].items())
+        line += f"; CPU per request: {cpu}"
     return line + f"; load average {report['load_average_after']}"
 
 

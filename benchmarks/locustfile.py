@@ -22,6 +22,7 @@ import time
 import uuid
 from pathlib import Path
 
+import gevent
 from locust import HttpUser, constant, events, task
 
 PLAN = json.loads(Path(os.environ["LOAD_PLAN"]).read_text()) if os.environ.get("LOAD_PLAN") else {}
@@ -29,6 +30,7 @@ CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 SAMPLES: list = []
 _lock = threading.Lock()
 _next_account = iter(range(10**9))
+_signed_in = []
 
 
 @events.request.add_listener
@@ -68,6 +70,13 @@ class SignedIn(HttpUser):
         self._send_secure_cookies()
         self.client.headers.update({"X-Forwarded-Proto": "https"})
         self.sign_in()
+        # The measured window starts once every user is signed in; then the run stops itself.
+        _signed_in.append(self.account["username"])
+        if len(_signed_in) == int(PLAN.get("users", 0)):
+            with _lock:
+                SAMPLES.append(("MARK", time.time(), "(all signed in)", 0, None))
+            stop_after = float(PLAN["warmup_seconds"]) + float(PLAN["measure_seconds"])
+            gevent.spawn_later(stop_after, self.environment.runner.quit)
 
     def _send_secure_cookies(self):
         """Send the cookies production marks Secure over the loopback HTTP that stands for TLS.

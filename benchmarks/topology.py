@@ -51,7 +51,7 @@ GUNICORN_WORKERS = 2
 
 
 def say(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+    print(f"[{time.strftime('%H:%M:%S', time.gmtime())} UTC] {message}", flush=True)
 
 
 def run(args, **kwargs):
@@ -561,7 +561,7 @@ def main() -> int:  # noqa: C901, PLR0915 - one script, read top to bottom
         import django
 
         django.setup()
-        from load import load_benchmark, tree_cpu_seconds
+        from load import load_benchmark
 
         communication = campaign_prepare(args.recipients)
         digests_withhold(communication.author)
@@ -601,10 +601,16 @@ def main() -> int:  # noqa: C901, PLR0915 - one script, read top to bottom
             outage["seconds"] = args.replica_outage
 
         before = {"primary": xacts(primary), "standby": xacts(standby)}
-        web_pids = [w.process.pid for w in webs]
-        pg_pids = [p for p in (primary.pid(), standby.pid()) if p]
-        pg_cpu_before = tree_cpu_seconds(pg_pids)
-        bouncer_cpu_before = tree_cpu_seconds([bouncer.pid()])
+
+        def cpu_groups(with_bouncer: bool) -> dict:
+            groups = {
+                "web": lambda: [w.process.pid for w in webs],
+                "postgres": lambda: [p for p in (primary.pid(), standby.pid()) if p],
+            }
+            if with_bouncer:
+                groups["pgbouncer"] = lambda: [bouncer.pid()]
+            return groups
+
         campaign.start()
         outage_thread = None
         if args.replica_outage:
@@ -612,13 +618,11 @@ def main() -> int:  # noqa: C901, PLR0915 - one script, read top to bottom
             outage_thread.start()
         main_run = load_benchmark(
             base_urls=[w.url for w in webs], users=args.users, seconds=seconds, warmup=5 if quick else 10,
-            floor_seconds=10 if quick else 20, server_pids=web_pids, log=logs / "locust.log",
+            floor_seconds=10 if quick else 20, cpu_groups=cpu_groups(True), log=logs / "locust.log",
             label="topology (PgBouncer + replica router, campaign and kills running)",
         )  # fmt: skip
         if outage_thread:
             outage_thread.join(60)
-        pg_cpu = tree_cpu_seconds([p for p in (primary.pid(), standby.pid()) if p]) - pg_cpu_before
-        bouncer_cpu = tree_cpu_seconds([bouncer.pid()]) - bouncer_cpu_before
         after = {"primary": xacts(primary), "standby": xacts(standby)}
         sampler.stop()
         campaign.join(120)
@@ -647,7 +651,6 @@ def main() -> int:  # noqa: C901, PLR0915 - one script, read top to bottom
             ],
             "beat_rss_mb": [round(rss_mb(b.process.pid), 1) for b in beats],
         }
-        served = main_run["mix"]["requests"]
         read_share = (after["standby"] - before["standby"]) / max(
             (after["standby"] - before["standby"]) + (after["primary"] - before["primary"]), 1
         )
@@ -659,8 +662,6 @@ def main() -> int:  # noqa: C901, PLR0915 - one script, read top to bottom
                 "standby": after["standby"] - before["standby"],
             },
             "standby_share_of_transactions": round(read_share, 3),
-            "postgres_cpu_ms_per_request": round(pg_cpu * 1000 / max(served, 1), 1),
-            "pgbouncer_cpu_ms_per_request": round(bouncer_cpu * 1000 / max(served, 1), 1),
             "pgbouncer_stats": [s for s in (bouncer.show("STATS") or []) if s.get("database") == DB],
             "replica_outage": outage,
             "campaign": mails,
@@ -682,18 +683,12 @@ def main() -> int:  # noqa: C901, PLR0915 - one script, read top to bottom
                 say(f"Comparison round {round_number + 1}: {mode}")
                 sampler = Sampler(primary, standby, bouncer if mode == "pgbouncer_router" else None)
                 sampler.start()
-                pg_pids = [p for p in (primary.pid(), standby.pid()) if p]
-                pg_cpu_before = tree_cpu_seconds(pg_pids)
                 result = load_benchmark(
                     base_urls=[w.url for w in webs], users=args.users, seconds=seconds, warmup=5 if quick else 10,
-                    floor_seconds=0, server_pids=[w.process.pid for w in webs], log=logs / "locust.log",
+                    floor_seconds=0, cpu_groups=cpu_groups(mode == "pgbouncer_router"), log=logs / "locust.log",
                     label=f"comparison {mode}",
                 )  # fmt: skip
                 sampler.stop()
-                pg_cpu = tree_cpu_seconds(pg_pids) - pg_cpu_before
-                result["postgres_cpu_ms_per_request"] = round(
-                    pg_cpu * 1000 / max(result["mix"]["requests"], 1), 1
-                )
                 comparison[mode].append({**result, **sampler.report()})
         report["comparison"] = comparison
     finally:
@@ -746,7 +741,7 @@ def finish(report: dict, workdir: Path, *, keep: bool) -> int:
     }
     report["checks"] = checks
     print(json.dumps(report, indent=2, default=str))
-    memory = top["memory"]
+    memory, cpu = top["memory"], top["cpu_ms_per_request"]
     print(top["summary"])
     print(
         f"topology: replica lag max {top['replica_lag_max_s']} s (p95 {top['replica_lag_p95_s']} s, "
@@ -762,8 +757,8 @@ def finish(report: dict, workdir: Path, *, keep: bool) -> int:
         f"windows, {mails['duplicates_outside_kill_windows']} outside)"
     )
     print(
-        f"topology: per request: web CPU {top.get('server_cpu_ms_per_request')} ms, PostgreSQL CPU "
-        f"{top['postgres_cpu_ms_per_request']} ms, PgBouncer CPU {top['pgbouncer_cpu_ms_per_request']} ms; "
+        f"topology: CPU per request (campaign running): web {cpu['web']} ms, PostgreSQL (both clusters) "
+        f"{cpu['postgres']} ms, PgBouncer {cpu['pgbouncer']} ms; "
         f"connections: PgBouncer clients max {top['pgbouncer_client_connections_max']}, servers max "
         f"{top['pgbouncer_server_connections_max']}, primary backends max {top['primary_connections_max']}, "
         f"standby backends max {top['standby_connections_max']}; memory: gunicorn worker "
@@ -775,10 +770,11 @@ def finish(report: dict, workdir: Path, *, keep: bool) -> int:
         (r["pgbouncer_server_connections_max"] or 0) for r in report["comparison"]["pgbouncer_router"]
     )
     pg_ms = {
-        mode: min(r["postgres_cpu_ms_per_request"] for r in rs) for mode, rs in report["comparison"].items()
+        mode: min(r["cpu_ms_per_request"]["postgres"] for r in rs)
+        for mode, rs in report["comparison"].items()
     }
     web_ms = {
-        mode: min(r["server_cpu_ms_per_request"] for r in rs) for mode, rs in report["comparison"].items()
+        mode: min(r["cpu_ms_per_request"]["web"] for r in rs) for mode, rs in report["comparison"].items()
     }
     print(
         f"comparison: CPU per request (web + PostgreSQL): PgBouncer + router {web_ms['pgbouncer_router']} + "
