@@ -175,18 +175,18 @@ def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
-def summarize(samples: list, *, warmup: float) -> dict:
-    """Figures of the measured window: from `warmup` seconds after the last sign-in to the end."""
-    requests = [s for s in samples if s[0] != "CHECK"]
+def summarize(samples: list, *, warmup: float, seconds: float) -> dict:
+    """Figures of the requests started in the measured window: from `warmup` seconds after the
+    last user signed in, for `seconds`."""
+    requests = [s for s in samples if s[0] not in ("CHECK", "MARK")]
     checks = [s for s in samples if s[0] == "CHECK"]
-    sign_ins = [s for s in requests if s[2].startswith("(sign-in")]
-    signed_in_at = max(
-        (s[1] + s[3] / 1000 for s in sign_ins), default=min((s[1] for s in requests), default=0)
-    )
-    start = signed_in_at + warmup
-    window = [s for s in requests if s[1] >= start and not s[2].startswith("(sign-in")]
-    end = max((s[1] + s[3] / 1000 for s in window), default=start)
-    duration = max(end - start, 1e-9)
+    marks = [s[1] for s in samples if s[0] == "MARK"]
+    if not marks:
+        raise RuntimeError("Not every user could sign in; see the locust log.")
+    start = marks[0] + warmup
+    end = start + seconds
+    window = [s for s in requests if start <= s[1] < end and not s[2].startswith("(sign-in")]
+    duration = seconds
     times = [s[3] for s in window]
     pages: dict[str, list] = {}
     for sample in window:
@@ -315,13 +315,13 @@ def load_benchmark(
     finally:
         watch.stop()
     load_after = load_average()
-    mix = summarize(samples, warmup=warmup)
+    mix = summarize(samples, warmup=warmup, seconds=seconds)
     floor = None
     if floor_seconds:
         floor_samples = locust_run(
             plan=plan, user_class="FloorUser", users=users, warmup=3, seconds=floor_seconds, log=log
         )
-        floor = summarize(floor_samples, warmup=3)
+        floor = summarize(floor_samples, warmup=3, seconds=floor_seconds)
     report = {
         "label": label,
         "base_urls": plan["base_urls"],
