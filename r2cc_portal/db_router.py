@@ -179,40 +179,49 @@ class RequestRouting:
     request: object
     replica_view: bool = False
     wrote: bool = False
-    sticky_for: object = None  # user pk whose mark was looked up
-    sticky: bool = True
     replica_reads: int = 0
     primary_reads: int = 0
     replica_failed: bool = False
     disabled: bool = False
-    # Atomic blocks on the primary when the request began (a test may serve it inside its own).
-    atomic_depth: int = 0
+    # This thread's primary connection, and how many atomic blocks it may have open while reads
+    # still go to the replica: those of the caller (a test) plus the request's ATOMIC_REQUESTS one.
+    primary: object = None
+    atomic_limit: int = 0
+    # Decided once per user seen (DRF sets request.user once it has authenticated a token).
+    decided_for: object = None
+    may_use_replica: bool = False
+
+    @classmethod
+    def begin(cls, request, **kwargs) -> "RequestRouting":
+        primary = connections[PRIMARY]
+        request_block = 1 if primary.settings_dict.get("ATOMIC_REQUESTS") else 0
+        return cls(
+            request=request,
+            primary=primary,
+            atomic_limit=len(primary.atomic_blocks) + request_block,
+            **kwargs,
+        )
 
 
 _current: contextvars.ContextVar[RequestRouting | None] = contextvars.ContextVar("db_routing", default=None)
 
 
-def _own_transaction_open(routing: RequestRouting) -> bool:
-    """True inside a transaction opened by the view, not the request's own ATOMIC_REQUESTS one."""
-    primary = connections[PRIMARY]
-    request_block = 1 if primary.settings_dict.get("ATOMIC_REQUESTS") else 0
-    return len(primary.atomic_blocks) > routing.atomic_depth + request_block
-
-
-def _read_alias(routing: RequestRouting | None) -> str:
-    if routing is None or routing.disabled or not routing.replica_view or routing.wrote:
+def _read_alias(routing: RequestRouting) -> str:
+    """The alias for a read; called for every queryset, so the per-request part is decided once."""
+    if routing.disabled or not routing.replica_view or routing.wrote:
         return PRIMARY
-    # DRF replaces request.user once a token is authenticated; the session user was evaluated
-    # before the view, so reading the attribute here never queries.
+    # The session's user was evaluated before the view, so reading the attribute never queries.
     user = getattr(routing.request, "user", None)
-    if user is None or not user.is_authenticated:
-        return PRIMARY
-    if routing.sticky_for != user.pk:
-        routing.sticky_for, routing.sticky = user.pk, user_wrote_recently(user.pk)
-    if routing.sticky or _own_transaction_open(routing):
-        return PRIMARY
-    if not replica_status()["ok"]:
-        return PRIMARY
+    if user is not routing.decided_for:
+        routing.decided_for = user
+        routing.may_use_replica = bool(
+            user is not None
+            and user.is_authenticated
+            and not user_wrote_recently(user.pk)
+            and replica_status()["ok"]
+        )
+    if not routing.may_use_replica or len(routing.primary.atomic_blocks) > routing.atomic_limit:
+        return PRIMARY  # a transaction the view opened itself reads (and writes) on the primary
     return REPLICA
 
 
@@ -221,7 +230,7 @@ class ReplicaRouter:
 
     def db_for_read(self, model, **hints):
         routing = _current.get()
-        if routing is None or not replica_configured():
+        if routing is None:  # outside a request, or no replica configured
             return PRIMARY
         alias = _read_alias(routing)
         if alias == REPLICA:
@@ -263,9 +272,7 @@ class ReplicaRoutingMiddleware:
         return response
 
     def _serve(self, request, *, disabled: bool = False) -> tuple:
-        routing = RequestRouting(
-            request=request, disabled=disabled, atomic_depth=len(connections[PRIMARY].atomic_blocks)
-        )
+        routing = RequestRouting.begin(request, disabled=disabled)
         token = _current.set(routing)
         try:
             with connections[REPLICA].execute_wrapper(self._watch(routing)):

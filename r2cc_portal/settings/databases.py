@@ -29,6 +29,7 @@ def postgres_connection_settings(
     pool_max_size: int = 4,
     pool_timeout: float = 10.0,
     connect_timeout: int | None = None,
+    health_checks: bool = True,
 ) -> dict:
     """Return `db` (a DATABASES entry) set up for the chosen connection mode."""
     if db.get("ENGINE") != POSTGRESQL:
@@ -41,7 +42,7 @@ def postgres_connection_settings(
     options = db["OPTIONS"]
     if connect_timeout:
         options.setdefault("connect_timeout", connect_timeout)
-    db["CONN_HEALTH_CHECKS"] = True
+    db["CONN_HEALTH_CHECKS"] = health_checks
     if pgbouncer:
         db["CONN_MAX_AGE"] = conn_max_age
         db["DISABLE_SERVER_SIDE_CURSORS"] = True

@@ -49,6 +49,9 @@ for alias in list(DATABASES):
         connect_timeout=env.int("DATABASE_REPLICA_CONNECT_TIMEOUT", default=2)
         if alias == "replica"
         else None,
+        # A broken replica connection fails its query and the router answers from the primary:
+        # no health-check round trip for it on every request.
+        health_checks=alias != "replica",
     )
 
 # Sessions live in Redis beside the cache (under their own prefix), so any web process on any

@@ -72,6 +72,8 @@ def test_pgbouncer_mode_keeps_nothing_across_transactions():
         assert db["CONN_MAX_AGE"] == 60
     replica = values["databases"]["replica"]
     assert replica["ATOMIC_REQUESTS"] is False
+    assert replica["CONN_HEALTH_CHECKS"] is False  # a failed replica read is answered from the primary
+    assert values["databases"]["default"]["CONN_HEALTH_CHECKS"] is True
     assert replica["HOST"] == "replica.example.org"
     assert replica["OPTIONS"]["connect_timeout"] == 2
     assert values["databases"]["default"]["ATOMIC_REQUESTS"] is True

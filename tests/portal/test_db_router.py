@@ -188,10 +188,8 @@ def test_router_decisions_inside_a_request():
     router = db_router.ReplicaRouter()
     user = User(pk=10**9, username="router.unit")
     request = type("Request", (), {"user": user})()
-    routing = db_router.RequestRouting(
-        request=request, replica_view=True, atomic_depth=len(connections["default"].atomic_blocks)
-    )
     cache.delete(db_router._sticky_key(user.pk))
+    routing = db_router.RequestRouting.begin(request, replica_view=True)
     token = db_router._current.set(routing)
     try:
         with transaction.atomic():  # the request's own ATOMIC_REQUESTS block
