@@ -758,7 +758,7 @@ def finish(report: dict, workdir: Path, *, keep: bool) -> int:
         checks["PgBouncer + router within 10% of direct (CPU per request)"] = capacity_delta >= -10.0
     report["checks"] = checks
     print(json.dumps(report, indent=2, default=str))
-    memory, cpu = top["memory"], top["cpu_ms_per_request"]
+    memory, top_cpu = top["memory"], top["cpu_ms_per_request"]
     print(top["summary"])
     print(
         f"topology: replica lag max {top['replica_lag_max_s']} s (p95 {top['replica_lag_p95_s']} s, "
@@ -774,8 +774,8 @@ def finish(report: dict, workdir: Path, *, keep: bool) -> int:
         f"windows, {mails['duplicates_outside_kill_windows']} outside)"
     )
     print(
-        f"topology: CPU per request (campaign running): web {cpu['web']} ms, PostgreSQL (both clusters) "
-        f"{cpu['postgres']} ms, PgBouncer {cpu['pgbouncer']} ms; "
+        f"topology: CPU per request (campaign running): web {top_cpu['web']} ms, PostgreSQL (both clusters) "
+        f"{top_cpu['postgres']} ms, PgBouncer {top_cpu['pgbouncer']} ms; "
         f"connections: PgBouncer clients max {top['pgbouncer_client_connections_max']}, servers max "
         f"{top['pgbouncer_server_connections_max']}, primary backends max {top['primary_connections_max']}, "
         f"standby backends max {top['standby_connections_max']}; memory: gunicorn worker "
