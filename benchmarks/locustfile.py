@@ -13,6 +13,7 @@ The servers are addressed over plain HTTP on loopback as if behind a TLS-termina
 every request says `X-Forwarded-Proto: https`, and the cookies production marks Secure are sent.
 """
 
+import itertools
 import json
 import os
 import random
@@ -128,7 +129,22 @@ class SignedIn(HttpUser):
             return response
 
 
+# How often each group of pages comes round. All users draw from one shuffled cycle, so a short
+# run covers every group in these proportions instead of leaving some to chance.
+MIX = {
+    "dashboards": 4, "project_pages": 4, "network": 1, "lists": 4, "activity_form": 1, "directory": 3,
+    "meetings": 2, "communications": 2, "api": 3, "write_then_read": 2,
+}  # fmt: skip
+_round = [name for name, weight in MIX.items() for _ in range(weight)]
+random.Random(2024).shuffle(_round)  # noqa: S311 - an order of pages, not a secret
+_next_group = itertools.cycle(_round)
+
+
 class PortalUser(SignedIn):
+    @task
+    def next_group(self):
+        getattr(self, next(_next_group))()
+
     def pick(self, key):
         values = self.account["ids"].get(key) or []
         return random.choice(values) if values else None  # noqa: S311 - a page to open, not a secret
@@ -138,22 +154,18 @@ class PortalUser(SignedIn):
         if value is not None:
             self.open(name, template.format(value))
 
-    @task(4)
     def dashboards(self):
         self.open("home (dashboard)", "/")
         if self.account.get("state"):
             self.open("state dashboard", f"/projects/states/{self.account['state']}/")
 
-    @task(4)
     def project_pages(self):
         self.maybe("project page", "projects", "/projects/{}/")
         self.maybe("indicator page", "indicators", "/projects/indicators/{}/")
 
-    @task(1)
     def network(self):
         self.open("network", "/projects/network/")
 
-    @task(4)
     def lists(self):
         self.open("project list", "/projects/")
         self.open("project list (search)", f"/projects/?q={random.choice(PLAN['search_terms'])}")  # noqa: S311
@@ -162,11 +174,9 @@ class PortalUser(SignedIn):
         self.maybe("activity list (one project)", "projects", "/projects/activities/?project={}")
         self.maybe("activity detail", "activities", "/projects/activities/{}/")
 
-    @task(1)
     def activity_form(self):
         self.maybe("log activity (form)", "projects", "/projects/activities/new/?project={}")
 
-    @task(3)
     def directory(self):
         self.open("stakeholder directory", "/directory/people/")
         term = random.choice(PLAN["search_terms"])  # noqa: S311 - a search to type, not a secret
@@ -174,21 +184,18 @@ class PortalUser(SignedIn):
         self.maybe("stakeholder page", "stakeholders", "/directory/people/{}/")
         self.open("district directory", "/directory/districts/")
 
-    @task(2)
     def meetings(self):
         self.open("bodies", "/meetings/")
         self.maybe("body page", "bodies", "/meetings/bodies/{}/")
         self.maybe("meeting page", "meetings", "/meetings/{}/")
         self.open("action items", "/meetings/action-items/")
 
-    @task(2)
     def communications(self):
         self.open("communications", "/communications/")
         self.maybe("communication page", "communications", "/communications/{}/")
         self.maybe("delivery report", "communications", "/communications/{}/report/")
         self.open("cadence", "/communications/cadence/")
 
-    @task(3)
     def api(self):
         self.open("API projects", "/api/v1/projects/?status=active")
         self.maybe(
@@ -196,7 +203,6 @@ class PortalUser(SignedIn):
         )
         self.open("API stakeholders", "/api/v1/stakeholders/?page_size=100")
 
-    @task(2)
     def write_then_read(self):
         """Log an activity, then read it back at once: the detail page and the filtered list."""
         project = self.pick("projects")
