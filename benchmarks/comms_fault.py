@@ -37,11 +37,11 @@ sys.path.insert(0, str(ROOT))
 
 
 def recreate_database(url: str) -> None:
-    import psycopg2
+    import psycopg
 
     parsed = urlparse(url)
     name = parsed.path.lstrip("/")
-    admin = psycopg2.connect(
+    admin = psycopg.connect(
         host=parsed.hostname,
         port=parsed.port or 5432,
         user=parsed.username,
@@ -56,10 +56,10 @@ def recreate_database(url: str) -> None:
 
 
 def drop_database(url: str) -> None:
-    import psycopg2
+    import psycopg
 
     parsed = urlparse(url)
-    admin = psycopg2.connect(
+    admin = psycopg.connect(
         host=parsed.hostname,
         port=parsed.port or 5432,
         user=parsed.username,

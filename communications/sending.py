@@ -599,6 +599,8 @@ class _Batch:
         self.lost.extend(pk for pk in self.ids if pk not in deliveries)
         connection = None
         relaxed = db_connection.vendor == "postgresql" and not db_connection.in_atomic_block
+        # A session-level SET would stick to whichever server connection PgBouncer lent us.
+        relaxed = relaxed and not getattr(settings, "DATABASE_PGBOUNCER", False)
         if relaxed:
             # The mails are already out when their rows are marked: waiting for each WAL flush
             # would only widen the window in which a crash resends one. Should PostgreSQL itself

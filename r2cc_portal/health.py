@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from .celery import app as celery_app
+from .db_router import replica_status
 from .tasks import BEAT_HEARTBEAT_KEY
 
 
@@ -61,12 +62,18 @@ def _check_mail() -> dict:
     }
 
 
+def _check_replica() -> dict:
+    # Informational: without a replica, or with one down or lagging, reads go to the primary.
+    return replica_status()
+
+
 CHECKS = {
     "database": _check_database,
     "cache": _check_cache,
     "broker": _check_broker,
     "beat": _check_beat,
     "mail": _check_mail,
+    "replica": _check_replica,
 }
 
 

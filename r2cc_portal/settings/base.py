@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -58,6 +59,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Pure-read pages read from the replica when there is one (r2cc_portal/db_router.py).
+    "r2cc_portal.db_router.ReplicaRoutingMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.RequestContextMiddleware",
     "accounts.middleware.TwoFactorRequiredMiddleware",
@@ -105,6 +108,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+# A streaming hot standby for the pure-read pages (r2cc_portal/db_router.py, docs/deploy.md). Its
+# reads run in autocommit on their own connection, beside the request's transaction on "default".
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["ATOMIC_REQUESTS"] = False
+DATABASE_ROUTERS = ["r2cc_portal.db_router.ReplicaRouter"]
+DATABASE_REPLICA_MAX_LAG_SECONDS = env.float("DATABASE_REPLICA_MAX_LAG_SECONDS", default=2.0)
+DATABASE_REPLICA_CHECK_SECONDS = env.float("DATABASE_REPLICA_CHECK_SECONDS", default=1.0)
+DATABASE_REPLICA_RETRY_SECONDS = env.float("DATABASE_REPLICA_RETRY_SECONDS", default=5.0)
+DATABASE_REPLICA_STICKY_SECONDS = env.int("DATABASE_REPLICA_STICKY_SECONDS", default=5)
+if DATABASE_REPLICA_STICKY_SECONDS <= DATABASE_REPLICA_MAX_LAG_SECONDS + DATABASE_REPLICA_CHECK_SECONDS:
+    raise ImproperlyConfigured(
+        "DATABASE_REPLICA_STICKY_SECONDS must exceed DATABASE_REPLICA_MAX_LAG_SECONDS plus "
+        "DATABASE_REPLICA_CHECK_SECONDS, or a user could read from a replica that misses their write."
+    )
+# PgBouncer in transaction mode, or Django's own pool (r2cc_portal/settings/databases.py).
+DATABASE_PGBOUNCER = env.bool("DATABASE_PGBOUNCER", default=False)
+DATABASE_POOL = env.bool("DATABASE_POOL", default=False)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -149,10 +171,17 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+MEDIA_URL = "media/"
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploaded files: the file system here; an object store shared by every host by setting
+    # FILE_STORAGE_BACKEND (e.g. django-storages' S3 backend) and FILE_STORAGE_OPTIONS (JSON).
+    "default": {
+        "BACKEND": env.str("FILE_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": env.json("FILE_STORAGE_OPTIONS", default={}),
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 

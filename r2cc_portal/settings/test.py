@@ -33,3 +33,6 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT = VAR_DIR / "static-test"
 STATIC_ROOT.mkdir(exist_ok=True)
+
+# The read replica's routing is tested against a second alias on the same test database.
+DATABASES["replica"] = {**DATABASES["default"], "ATOMIC_REQUESTS": False, "TEST": {"MIRROR": "default"}}

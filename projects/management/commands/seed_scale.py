@@ -785,11 +785,8 @@ class Command(BaseCommand):
 
     @staticmethod
     def _copy(cursor, sql: str, data: io.StringIO):
-        if hasattr(cursor, "copy_expert"):  # psycopg2
-            cursor.copy_expert(sql, data)
-        else:  # psycopg 3
-            with cursor.copy(sql) as copy:
-                copy.write(data.getvalue())
+        with cursor.copy(sql) as copy:  # psycopg 3
+            copy.write(data.getvalue())
 
     def _analyze(self):
         tables = {model._meta.db_table for model in ANALYZE_MODELS}
