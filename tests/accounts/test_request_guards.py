@@ -141,14 +141,17 @@ def test_headers_and_cookies_with_nul_are_refused(client, ct_staff, password):
 
 
 @pytest.mark.django_db
-def test_uploaded_files_may_hold_nul_bytes(client, admin_user):
+def test_uploaded_files_may_hold_nul_bytes(client, admin_user, ct):
     """Files are not text fields: the CSV import reads them and reports what it cannot use."""
     client.force_login(admin_user)
-    upload = SimpleUploadedFile("rows.csv", b"nces_id,name,state,is_demo\n09\x0000001,A\x00,CT,0\n")
-    response = client.post(
-        reverse("admin:stakeholders_district_import"), {"import_file": upload, "format": "0"}
-    )
-    assert response.status_code == 200
+    for text in (b"0900001,Hart\x00ford,CT,0", b"09\x0000001,Hartford,CT,0"):
+        upload = SimpleUploadedFile("rows.csv", b"nces_id,name,state,is_demo\n" + text + b"\n")
+        response = client.post(
+            reverse("admin:stakeholders_district_import"), {"import_file": upload, "format": "0"}
+        )
+        assert response.status_code == 200
+        assert "Contains a NUL character (U+0000), which cannot be stored" in response.content.decode()
+        assert response.context["result"].has_validation_errors()
     assert not District.objects.exists()
 
 
