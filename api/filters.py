@@ -15,6 +15,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from communications.models import Communication, Delivery
 from meetings.models import ActionItem, Meeting
 from projects.models import Activity, ConditionAssessment, IndicatorValue, Product, Project
+from r2cc_portal.filters import StrictBooleanFilter
 from stakeholders.models import District, Membership, Stakeholder
 
 
@@ -51,6 +52,8 @@ class PortalFilterSet(django_filters.FilterSet):
             models.ForeignKey: ID_FILTER,
             models.OneToOneField: ID_FILTER,
             models.DateTimeField: {"filter_class": UTCDateTimeFilter},
+            # `?is_active=maybe` is a 400 with the field's message, not a list left unfiltered.
+            models.BooleanField: {"filter_class": StrictBooleanFilter},
             models.ManyToManyField: {
                 "filter_class": IdFilter,
                 "extra": lambda field: {"distinct": True},
@@ -87,7 +90,7 @@ class StakeholderFilter(PortalFilterSet):
 
 
 class MembershipFilter(PortalFilterSet):
-    current = django_filters.BooleanFilter(method="filter_current", label="Only current terms")
+    current = StrictBooleanFilter(method="filter_current", label="Only current terms")
 
     class Meta(PortalFilterSet.Meta):
         model = Membership
@@ -110,7 +113,7 @@ class ProjectFilter(PortalFilterSet):
 
 class ConditionAssessmentFilter(PortalFilterSet):
     condition = IdFilter(field_name="condition__number", label="Condition number")
-    latest = django_filters.BooleanFilter(method="filter_latest", label="Only the latest per condition")
+    latest = StrictBooleanFilter(method="filter_latest", label="Only the latest per condition")
 
     class Meta(PortalFilterSet.Meta):
         model = ConditionAssessment

@@ -282,7 +282,6 @@ class ActivitySerializer(StrictFieldsMixin, ScopedRelatedFieldsMixin, serializer
             "participants": {"required": False},
             "districts": {"required": False},
             "partner_centers": {"required": False},
-            "hours": {"min_value": 0, "max_value": 9999},
         }
 
     def get_fields(self):

@@ -58,7 +58,9 @@ class MeetingForm(forms.ModelForm):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), help_text="Invitees receive this reason."
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Invitees receive this reason.",
+        max_length=Meeting._meta.get_field("cancel_reason").max_length,
     )
 
 

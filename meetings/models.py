@@ -13,6 +13,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from projects.models import Product, Project
+from r2cc_portal.fields import BoundedTextField
 from stakeholders.models import AdvisoryBody, BodyPurpose, Membership, Stakeholder
 
 from .querysets import (
@@ -42,9 +43,9 @@ class Meeting(models.Model):
     mode = models.CharField(max_length=20, choices=Mode.choices, default=Mode.VIRTUAL)
     location = models.CharField(max_length=300, blank=True, help_text="Address and room.")
     link = models.URLField("video link", blank=True)
-    description = models.TextField(blank=True)
+    description = BoundedTextField(max_length=5000, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCHEDULED)
-    cancel_reason = models.TextField(blank=True)
+    cancel_reason = BoundedTextField(max_length=1000, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     # Calendar identity: the UID never changes, the sequence grows with every change invitees see.
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -105,7 +106,7 @@ class AgendaItem(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
     position = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    description = BoundedTextField(max_length=2000, blank=True)
     presenter = models.ForeignKey(
         Stakeholder, null=True, blank=True, on_delete=models.SET_NULL, related_name="agenda_items"
     )
@@ -212,7 +213,7 @@ class Minutes(models.Model):
         APPROVED = "approved", "Approved"
 
     meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="minutes")
-    text = models.TextField(help_text="Markdown: headings, lists, links, emphasis.")
+    text = BoundedTextField(max_length=50_000, help_text="Markdown: headings, lists, links, emphasis.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     approved_at = models.DateTimeField(null=True, blank=True)
     approved_by = models.ForeignKey(
@@ -244,7 +245,7 @@ class Decision(models.Model):
     agenda_item = models.ForeignKey(
         AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions"
     )
-    text = models.TextField("decision")
+    text = BoundedTextField("decision", max_length=2000)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = MeetingChildQuerySet.as_manager()
@@ -273,7 +274,7 @@ class ActionItem(models.Model):
     agenda_item = models.ForeignKey(
         AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="action_items"
     )
-    description = models.TextField()
+    description = BoundedTextField(max_length=2000)
     owner_stakeholder = models.ForeignKey(
         Stakeholder,
         verbose_name="owner (member)",
@@ -423,7 +424,7 @@ class Feedback(models.Model):
     quality = _rating_field("quality")
     relevance = _rating_field("relevance")
     usefulness = _rating_field("usefulness")
-    comment = models.TextField(blank=True)
+    comment = BoundedTextField(max_length=2000, blank=True)
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.MEETING)
     submitted_at = models.DateTimeField(default=timezone.now)
 

@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from r2cc_portal.fields import BoundedTextField, text_length_check
 from stakeholders.models import SEA, District, Office, PartnerCenter, Stakeholder
 
 from .querysets import (
@@ -29,7 +30,7 @@ class Condition(models.Model):
     number = models.PositiveSmallIntegerField(unique=True)
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=100, unique=True)
-    description = models.TextField()
+    description = BoundedTextField(max_length=2000)
 
     class Meta:
         ordering = ["number"]
@@ -57,7 +58,7 @@ class Project(models.Model):
         CANCELLED = "cancelled", "Cancelled"
 
     title = models.CharField(max_length=200, unique=True)
-    problem_statement = models.TextField()
+    problem_statement = BoundedTextField(max_length=5000)
     sea = models.ForeignKey(SEA, verbose_name="client SEA", on_delete=models.PROTECT, related_name="projects")
     offices = models.ManyToManyField(Office, blank=True, related_name="projects")
     districts = models.ManyToManyField(District, blank=True, related_name="projects")
@@ -98,8 +99,8 @@ class ScopeChange(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="scope_changes")
     changed_on = models.DateField()
     summary = models.CharField(max_length=200, help_text="What changed, in a line.")
-    reason = models.TextField()
-    details = models.TextField(blank=True, help_text="Before and after, in more detail.")
+    reason = BoundedTextField(max_length=5000)
+    details = BoundedTextField(max_length=5000, blank=True, help_text="Before and after, in more detail.")
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -118,7 +119,7 @@ class Goal(models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="goals")
     number = models.PositiveSmallIntegerField()
-    statement = models.TextField()
+    statement = BoundedTextField(max_length=2000)
 
     objects = ProjectChildQuerySet.as_manager()
 
@@ -135,7 +136,7 @@ class Goal(models.Model):
 class Objective(models.Model):
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="objectives")
     number = models.PositiveSmallIntegerField()
-    statement = models.TextField()
+    statement = BoundedTextField(max_length=2000)
     target_date = models.DateField(null=True, blank=True)
 
     class Meta:
@@ -157,7 +158,7 @@ class ConditionAssessment(models.Model):
         choices=Stage.choices, validators=[MinValueValidator(0), MaxValueValidator(4)]
     )
     assessed_on = models.DateField(default=timezone.localdate)
-    evidence = models.TextField()
+    evidence = BoundedTextField(max_length=5000)
     assessor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -172,6 +173,7 @@ class ConditionAssessment(models.Model):
             models.CheckConstraint(
                 condition=Q(stage__gte=0) & Q(stage__lte=4), name="assessment_stage_0_to_4"
             ),
+            text_length_check("evidence", 5000, name="assessment_evidence_length"),
         ]
         indexes = [models.Index(fields=["project", "condition", "-assessed_on"])]
 
@@ -182,6 +184,21 @@ class ConditionAssessment(models.Model):
         super().clean()
         if self.assessed_on and self.assessed_on > timezone.localdate():
             raise ValidationError({"assessed_on": "An assessment cannot be dated in the future."})
+
+
+# An activity is logged per day: a training of several days is one activity per day.
+MAX_ACTIVITY_HOURS = 24
+
+
+def validate_activity_hours(value):
+    """The one rule for an activity's hours, used by the forms, the API, the admin and services."""
+    if value is not None and not 0 < value <= MAX_ACTIVITY_HOURS:
+        raise ValidationError(
+            "An activity takes more than 0 and at most %(max)s hours: log an activity of several "
+            "days once per day.",
+            code="hours_out_of_range",
+            params={"max": MAX_ACTIVITY_HOURS},
+        )
 
 
 class Activity(models.Model):
@@ -205,8 +222,13 @@ class Activity(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="activities")
     date = models.DateField(default=timezone.localdate)
     type = models.CharField(max_length=20, choices=Type.choices)
-    summary = models.TextField()
-    hours = models.DecimalField(max_digits=6, decimal_places=2, validators=[MinValueValidator(0)])
+    summary = BoundedTextField(max_length=5000)
+    hours = models.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        validators=[validate_activity_hours],
+        help_text="More than 0 and at most 24: log an activity of several days once per day.",
+    )
     mode = models.CharField("delivery mode", max_length=20, choices=Mode.choices, default=Mode.VIRTUAL)
     participants = models.ManyToManyField(Stakeholder, blank=True, related_name="activities")
     districts = models.ManyToManyField(District, blank=True, related_name="activities")
@@ -214,7 +236,7 @@ class Activity(models.Model):
     conditions = models.ManyToManyField(
         Condition, blank=True, related_name="activities", verbose_name="conditions advanced"
     )
-    next_steps = models.TextField(blank=True)
+    next_steps = BoundedTextField(max_length=2000, blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
     )
@@ -228,7 +250,11 @@ class Activity(models.Model):
         verbose_name_plural = "activities"
         ordering = ["-date", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(hours__gte=0), name="activity_hours_not_negative"),
+            models.CheckConstraint(
+                condition=Q(hours__gt=0, hours__lte=MAX_ACTIVITY_HOURS), name="activity_hours_within_a_day"
+            ),
+            text_length_check("summary", 5000, name="activity_summary_length"),
+            text_length_check("next_steps", 2000, name="activity_next_steps_length"),
         ]
         indexes = [
             models.Index(fields=["project", "-date"]),
@@ -254,7 +280,7 @@ class Indicator(models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="indicators")
     name = models.CharField(max_length=200)
-    definition = models.TextField()
+    definition = BoundedTextField(max_length=2000)
     unit = models.CharField(max_length=40, help_text="e.g. percent, districts, teachers")
     baseline = models.DecimalField(max_digits=14, decimal_places=2)
     baseline_date = models.DateField(null=True, blank=True)

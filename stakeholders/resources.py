@@ -6,6 +6,7 @@ from a file that has any. Related records are named by natural keys a spreadshee
 a state's postal code, a district's NCES id, an organization's name, a center's short name.
 """
 
+from django.core.exceptions import ValidationError
 from import_export import fields, resources
 from import_export.widgets import BooleanWidget, ForeignKeyWidget
 
@@ -24,6 +25,20 @@ class StrictForeignKeyWidget(ForeignKeyWidget):
             raise ValueError(f"There is no {self.model._meta.verbose_name} “{value}”.") from error
 
 
+NUL_MESSAGE = "Contains a NUL character (U+0000), which cannot be stored: remove it from the file."
+
+
+def refuse_nul_characters(row) -> None:
+    """A NUL in a cell is an error on its row (PostgreSQL cannot store it), not a server error."""
+    errors = {
+        str(column): NUL_MESSAGE
+        for column, value in row.items()
+        if isinstance(value, str) and "\x00" in value
+    }
+    if errors:
+        raise ValidationError(errors)
+
+
 class DistrictResource(resources.ModelResource):
     sea = fields.Field(
         attribute="sea", column_name="state", widget=StrictForeignKeyWidget(SEA, field="state_code")
@@ -38,6 +53,9 @@ class DistrictResource(resources.ModelResource):
         skip_unchanged = True
         report_skipped = True
         use_transactions = True
+
+    def before_import_row(self, row, **kwargs):
+        refuse_nul_characters(row)
 
 
 class StakeholderResource(resources.ModelResource):
@@ -88,6 +106,7 @@ class StakeholderResource(resources.ModelResource):
         return Stakeholder.objects.filter(email__iexact=email).first()
 
     def before_import_row(self, row, **kwargs):
+        refuse_nul_characters(row)
         for key in ("email", "first_name", "last_name", "title"):
             if isinstance(row.get(key), str):
                 row[key] = row[key].strip()

@@ -8,7 +8,7 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 from django.utils import timezone
 
 from projects.filters import project_and_state_choices, visible_project_rows
-from projects.models import Activity, Condition, Project
+from projects.models import MAX_ACTIVITY_HOURS, Activity, Condition, Project, validate_activity_hours
 from r2cc_portal.lists import FastSelect
 from stakeholders.models import District, PartnerCenter, Stakeholder
 
@@ -69,15 +69,21 @@ class ActivityForm(forms.Form):
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         initial="virtual",
     )
+    # The bounds are the model's (validate_activity_hours): more than 0, at most one day.
     hours = forms.DecimalField(
-        min_value=0,
         max_digits=6,
         decimal_places=2,
-        widget=forms.NumberInput(attrs={"step": "0.25", "min": "0", "inputmode": "decimal"}),
-        help_text="Time spent, in hours (for example 1.5).",
+        validators=[validate_activity_hours],
+        widget=forms.NumberInput(
+            attrs={"step": "0.25", "min": "0", "max": str(MAX_ACTIVITY_HOURS), "inputmode": "decimal"}
+        ),
+        help_text=f"Time spent that day, in hours (for example 1.5; at most {MAX_ACTIVITY_HOURS}). "
+        "Log a training of several days once per day.",
     )
     summary = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), help_text="What happened, in a few sentences."
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=Activity._meta.get_field("summary").max_length,
+        help_text="What happened, in a few sentences.",
     )
     conditions = forms.ModelMultipleChoiceField(
         label="Conditions advanced",
@@ -107,7 +113,11 @@ class ActivityForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    next_steps = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    next_steps = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=Activity._meta.get_field("next_steps").max_length,
+        required=False,
+    )
 
     def __init__(self, *args, user, known_project: Project | None = None, **kwargs):
         super().__init__(*args, **kwargs)

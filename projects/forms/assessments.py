@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from projects.models import Stage
+from projects.models import ConditionAssessment, Stage
 
 from .activities import DateInput
 
@@ -35,6 +35,7 @@ class AssessmentForm(forms.Form):
             )
             self.fields[f"evidence_{n}"] = forms.CharField(
                 label="Evidence",
+                max_length=ConditionAssessment._meta.get_field("evidence").max_length,
                 widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
                 error_messages={"required": f"Give the evidence for {condition.name.lower()}."},
             )

@@ -406,3 +406,46 @@ def test_date_time_filters_take_any_iso_offset(api, facilitator, value):
     response = api.get("/api/v1/meetings/", {"starts_at__lte": value})
     assert response.status_code in (200, 400)
     assert response.status_code == 200 or "starts_at__lte" in response.json()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"hours": "0"}, "hours"),
+        ({"hours": "5000"}, "hours"),
+        ({"hours": "24.25"}, "hours"),
+        ({"summary": "x" * 5001}, "summary"),
+        ({"next_steps": "x" * 2001}, "next_steps"),
+    ],
+)
+def test_activity_hours_and_text_follow_the_models_rule(api, ct_staff, world, changes, field):
+    api.force_authenticate(ct_staff)
+    response = api.post(
+        "/api/v1/activities/", activity_payload(world["ct_project"], **changes), format="json"
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
+    if field == "hours":
+        assert response.json()["hours"] == [
+            "An activity takes more than 0 and at most 24 hours: log an activity of several days once per day."
+        ]
+    assert not Activity.objects.filter(author=ct_staff).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["maybe", "2", "truee", "null"])
+def test_boolean_filters_refuse_junk_with_the_fields_message(api, facilitator, world, value):
+    api.force_authenticate(facilitator)
+    for path, name in (
+        ("/api/v1/stakeholders/", "is_active"),
+        ("/api/v1/districts/", "is_demo"),
+        ("/api/v1/memberships/", "current"),
+        ("/api/v1/memberships/", "is_voting"),
+        ("/api/v1/assessments/", "latest"),
+    ):
+        response = api.get(path, {name: value})
+        assert response.status_code == 400, (path, name)
+        assert response.json() == {name: [f"“{value}” is neither true nor false."]}
+    assert api.get("/api/v1/stakeholders/", {"is_active": "false"}).status_code == 200
+    assert api.get("/api/v1/stakeholders/", {"is_active": "True"}).status_code == 200

@@ -378,3 +378,35 @@ def test_malformed_parameters_are_404_not_500(fac, rab, meeting):
         == 200
     )
     assert fac.get(reverse("meetings:action_item_list"), {"page": "zz", "body": "nope"}).status_code == 200
+
+
+def test_an_invalid_attendance_choice_is_shown_next_to_its_field_and_nothing_is_saved(
+    fac, meeting, ct_member, center_member, frozen, facilitator
+):
+    frozen.move_to(eastern(2026, 3, 10, 11, 0))
+    fac.force_login(facilitator)
+    ct = meeting.participants.get(stakeholder=ct_member)
+    center = meeting.participants.get(stakeholder=center_member)
+    response = fac.post(
+        reverse("meetings:attendance", args=[meeting.pk]),
+        {
+            f"attendance_{ct.pk}": "sleeping",
+            f"attendance_{center.pk}": "delegate",
+            f"delegate_{center.pk}": "Pat Lee",
+        },
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    field = f'id="id_attendance_{ct.pk}"'
+    assert field in page
+    select = page[page.index(f'<select name="attendance_{ct.pk}"') :]
+    select = select[: select.index("</td>")]
+    assert "is-invalid" in select and 'aria-invalid="true"' in select
+    assert f'aria-describedby="id_attendance_{ct.pk}_error"' in select
+    assert f'id="id_attendance_{ct.pk}_error"' in select
+    assert "Select a valid choice. sleeping is not one of the available choices." in select
+    # The other row keeps what was entered.
+    other = page[page.index(f'<select name="attendance_{center.pk}"') :]
+    assert '<option value="delegate" selected>' in other[: other.index("</select>")]
+    assert 'value="Pat Lee"' in page
+    assert not Participant.objects.exclude(attendance="").exists()

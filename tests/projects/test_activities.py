@@ -275,7 +275,13 @@ def test_sea_staff_logs_an_activity(client, ct_staff, ct_project):
     ("overrides", "field", "message"),
     [
         ({"date": "2999-01-01"}, "date", "the date is in the future"),
-        ({"hours": "-1"}, "hours", "greater than or equal to 0"),
+        ({"hours": "-1"}, "hours", "more than 0 and at most 24 hours"),
+        ({"hours": "0"}, "hours", "more than 0 and at most 24 hours"),
+        ({"hours": "5000"}, "hours", "more than 0 and at most 24 hours"),
+        ({"hours": "24.01"}, "hours", "more than 0 and at most 24 hours"),
+        ({"hours": "99999999999999999999"}, "hours", "Ensure that there are no more than 6 digits"),
+        ({"summary": "x" * 5001}, "summary", "at most 5000 characters (it has 5001)"),
+        ({"next_steps": "x" * 2001}, "next_steps", "at most 2000 characters (it has 2001)"),
         ({"summary": ""}, "summary", "This field is required."),
         ({"type": "party"}, "type", "Select a valid choice"),
     ],
@@ -568,3 +574,48 @@ def test_project_query_of_another_state_preselects_nothing(client, ct_staff, ct_
     assert response.context["form"].project is None
     assert ny_project.title not in response.text
     assert "Choose the project first" in response.text
+
+
+@pytest.mark.parametrize("hours", ["0.01", "24"])
+def test_an_activity_takes_more_than_0_and_at_most_24_hours(client, ct_staff, ct_project, hours):
+    client.force_login(ct_staff)
+    response = client.post(CREATE, form_data(ct_project, hours=hours))
+    assert response.status_code == 302
+    assert Activity.objects.get().hours == Decimal(hours)
+
+
+def test_the_hours_field_says_its_bounds(client, ct_staff, ct_project):
+    client.force_login(ct_staff)
+    page = client.get(CREATE).text
+    field = page[page.index('id="id_hours"') - 200 :][:400]
+    assert 'max="24"' in field
+    assert 'maxlength="5000"' in page
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"hours": Decimal("0")}, "hours"),
+        ({"hours": Decimal("24.5")}, "hours"),
+        ({"summary": "x" * 5001}, "summary"),
+    ],
+)
+def test_the_services_hold_the_same_rule(ct_staff, ct_project, changes, field):
+    fields = {
+        "author": ct_staff,
+        "project": ct_project,
+        "date": datetime.date(2025, 1, 10),
+        "type": "coaching",
+        "summary": "Coaching",
+        "hours": Decimal("1"),
+        "mode": "virtual",
+    }
+    with pytest.raises(ValidationError) as error:
+        activity_log(**{**fields, **changes})
+    assert field in error.value.message_dict
+    activity = activity_log(**fields)
+    with pytest.raises(ValidationError) as error:
+        activity_update(activity=activity, editor=ct_staff, **changes)
+    assert field in error.value.message_dict
+    activity.refresh_from_db()
+    assert activity.hours == Decimal("1") and activity.summary == "Coaching"

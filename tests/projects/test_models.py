@@ -47,9 +47,28 @@ def test_project_titles_are_unique(ct):
         ProjectFactory(title="Diversifying the workforce", sea=ct)
 
 
-def test_activity_hours_cannot_be_negative():
+@pytest.mark.parametrize("hours", ["-1", "0", "24.01", "5000"])
+def test_activity_hours_outside_a_day_are_refused_by_the_model_and_the_database(hours):
+    activity = ActivityFactory.build(project=ProjectFactory(), hours=Decimal(hours))
+    with pytest.raises(ValidationError) as error:
+        activity.full_clean(exclude=["author"])
+    assert error.value.message_dict["hours"] == [
+        "An activity takes more than 0 and at most 24 hours: log an activity of several days once per day."
+    ]
     with pytest.raises(IntegrityError), transaction.atomic():
-        ActivityFactory(hours=Decimal("-1"))
+        ActivityFactory(hours=Decimal(hours))
+
+
+def test_free_text_longer_than_its_limit_is_refused_by_the_model_and_the_database():
+    activity = ActivityFactory.build(project=ProjectFactory(), summary="x" * 5001)
+    with pytest.raises(ValidationError) as error:
+        activity.full_clean(exclude=["author"])
+    assert "summary" in error.value.message_dict
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ActivityFactory(summary="x" * 5001)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ActivityFactory(next_steps="x" * 2001)
+    assert ActivityFactory(summary="x" * 5000).summary == "x" * 5000
 
 
 def test_activity_cannot_be_logged_in_the_future():
