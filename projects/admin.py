@@ -14,6 +14,7 @@ from .models import (
     Objective,
     Product,
     Project,
+    ProjectMember,
     RollupWatermark,
     ScopeChange,
 )
@@ -25,6 +26,13 @@ HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 
 
 # Inlines ---------------------------------------------------------------------------------
+
+
+class ProjectMemberInline(admin.TabularInline):
+    model = ProjectMember
+    fields = ("user", "role")
+    autocomplete_fields = ("user",)
+    extra = 0
 
 
 class GoalInline(admin.TabularInline):
@@ -114,7 +122,7 @@ class ProjectAdmin(SimpleHistoryAdmin):
         ("Project team", {"fields": ("lead_center", "partner_centers")}),
         ("Record", {"fields": ("created_at", "updated_at")}),
     )
-    inlines = (GoalInline, ScopeChangeInline, IndicatorInline, ProductInline)
+    inlines = (ProjectMemberInline, GoalInline, ScopeChangeInline, IndicatorInline, ProductInline)
 
 
 @admin.register(ScopeChange)

@@ -93,6 +93,49 @@ class Project(models.Model):
             raise ValidationError({"end_date": "The end date cannot be before the start date."})
 
 
+class ProjectMember(models.Model):
+    """A person on a project's team: the center's lead and staff, and the state's contacts.
+
+    The team answers "who confirms this activity" and "whose work is this": activities logged by
+    center staff are the SEA contacts' to confirm, those logged by SEA staff the center lead's.
+    """
+
+    class Role(models.TextChoices):
+        CENTER_LEAD = "center_lead", "Center lead"
+        CENTER_STAFF = "center_staff", "Center staff"
+        SEA_CONTACT = "sea_contact", "SEA contact"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="team")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="project_roles")
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    objects = ProjectChildQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["project", "role", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "user"], name="project_member_once_per_project"),
+            models.UniqueConstraint(
+                fields=["project"], condition=Q(role="center_lead"), name="project_one_center_lead"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({self.get_role_display()}, {self.project})"
+
+    def clean(self):
+        super().clean()
+        if not (self.user_id and self.project_id):
+            return
+        user, project = self.user, self.project
+        if self.role == self.Role.SEA_CONTACT:
+            if user.sea_id != project.sea_id:
+                raise ValidationError({"user": "An SEA contact works for the project's own SEA."})
+        elif not user.sees_whole_portfolio:
+            raise ValidationError({"user": "Center roles are held by facilitators or administrators."})
+
+
 class ScopeChange(models.Model):
     """A recorded change of a project's plan, e.g. the pivot when schools closed in 2020."""
 

@@ -137,3 +137,30 @@ def test_projects_visible_to_follows_role_and_state(ct_staff, ny_staff, facilita
     assert set(Project.objects.visible_to(ny_staff)) == {ny_project}
     assert set(Project.objects.visible_to(facilitator)) == {ct_project, ny_project}
     assert set(Activity.objects.visible_to(ct_staff)) == set()
+
+
+def test_project_team_roles_follow_who_people_are(ct, ny):
+    from projects.models import ProjectMember
+    from tests.accounts.factories import FacilitatorFactory, SEAStaffFactory
+
+    project = ProjectFactory(sea=ct)
+    facilitator = FacilitatorFactory()
+    ct_staff, ny_staff = SEAStaffFactory(sea=ct), SEAStaffFactory(sea=ny)
+
+    ProjectMember(project=project, user=facilitator, role=ProjectMember.Role.CENTER_LEAD).full_clean()
+    ProjectMember(project=project, user=ct_staff, role=ProjectMember.Role.SEA_CONTACT).full_clean()
+    with pytest.raises(ValidationError) as error:
+        ProjectMember(project=project, user=ny_staff, role=ProjectMember.Role.SEA_CONTACT).full_clean()
+    assert "project's own SEA" in str(error.value)
+    with pytest.raises(ValidationError):
+        ProjectMember(project=project, user=ct_staff, role=ProjectMember.Role.CENTER_LEAD).full_clean()
+
+
+def test_a_project_has_one_center_lead(ct):
+    from projects.models import ProjectMember
+    from tests.accounts.factories import FacilitatorFactory
+
+    project = ProjectFactory(sea=ct)
+    ProjectMember.objects.create(project=project, user=FacilitatorFactory(), role="center_lead")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ProjectMember.objects.create(project=project, user=FacilitatorFactory(), role="center_lead")
