@@ -523,6 +523,9 @@ def main() -> int:  # noqa: C901, PLR0915 - one script, read top to bottom
             "LOG_LEVEL": "WARNING",
             "COMMUNICATIONS_TICK_SECONDS": "2",
             "COMMUNICATIONS_LEASE_SECONDS": "6",
+            # A row whose SMTP transaction began when its worker was killed is held this long
+            # before another worker may send it again (production: 600 s); the run waits for it.
+            "COMMUNICATIONS_IN_FLIGHT_SECONDS": "10",
             "COMMUNICATIONS_BATCH_SIZE": "25",
             "COMMUNICATIONS_RETRY_BASE_SECONDS": "2",
             "DJANGO_SETTINGS_MODULE": "r2cc_portal.settings.production",
