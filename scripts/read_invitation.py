@@ -68,6 +68,13 @@ def main() -> int:
     if node is None:
         print("Node.js is needed to read the calendars with ical.js.", file=sys.stderr)
         return 2
+    if not (ROOT / "node_modules" / "ical.js").is_dir():
+        npm = shutil.which("npm")
+        if npm is None:
+            print("ical.js is missing and npm is not installed: run `npm ci` first.", file=sys.stderr)
+            return 2
+        print("Installing ical.js (npm ci) ...", file=sys.stderr)
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--silent"], cwd=ROOT, check=True)  # noqa: S603
     found = []
     for name, message in messages(args.paths):
         part, where = calendar_part(message)

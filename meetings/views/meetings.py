@@ -113,7 +113,7 @@ def meeting_cancel(request, pk):
 @login_required
 def meeting_invite(request, pk):
     meeting = managed_meeting(request.user, pk)
-    form = InviteForm(request.POST or None, user=request.user)
+    form = InviteForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             count = meeting_services.meeting_invite(
@@ -127,8 +127,13 @@ def meeting_invite(request, pk):
                     request,
                     f"Invitations are on their way to {count} people, with a reminder before the meeting.",
                 )
-            else:
+            elif meeting.participants.exists():
                 messages.info(request, "Everyone has already been invited.")
+            else:
+                messages.warning(
+                    request,
+                    "Nobody was invited: no member is seated on the meeting day. Choose guests to invite them.",
+                )
             return redirect("meetings:meeting_detail", pk=meeting.pk)
     participants = meeting.participants.select_related("stakeholder")
     return render(

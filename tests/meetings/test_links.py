@@ -174,3 +174,21 @@ def test_invite_page_sends_invitations_to_members_and_guests(client, meeting, fa
     assert len(send_due()) == 3
     page = client.get(meeting.get_absolute_url()).content.decode()
     assert "Gail Guest" in page and "Guest" in page
+
+
+def test_invite_page_says_when_nobody_is_seated_to_invite(client, frozen, rab, facilitator):
+    meeting = services.meeting_create(
+        author=facilitator,
+        body=rab,
+        title="Meeting without seated members",
+        starts_at=eastern(2026, 3, 10, 10, 0),
+        ends_at=eastern(2026, 3, 10, 12, 0),
+        mode="virtual",
+        link="https://meet.example.org/rab",
+    )
+    client.force_login(facilitator)
+    response = client.post(reverse("meetings:meeting_invite", args=[meeting.pk]), follow=True)
+    page = response.content.decode()
+    assert "Nobody was invited: no member is seated on the meeting day." in page
+    assert "Everyone has already been invited" not in page
+    assert not meeting.participants.exists()
