@@ -13,9 +13,9 @@ from django.db.models import Q
 from django_filters.rest_framework import DjangoFilterBackend
 
 from communications.models import Communication, Delivery
+from core.filters import StrictBooleanFilter
 from meetings.models import ActionItem, Meeting
 from projects.models import Activity, ConditionAssessment, IndicatorValue, Product, Project
-from r2cc_portal.filters import StrictBooleanFilter
 from stakeholders.models import District, Membership, Stakeholder
 
 

@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import Q
 
 from accounts.models import Role, User
-from r2cc_portal.lists import FastSelect
+from core.lists import FastSelect
 from stakeholders.models import SEA, PartnerCenter
 
 from .models import Activity, Condition, Project, Stage

@@ -8,8 +8,8 @@ from django.db.models.functions import Coalesce
 from django.views.generic import DetailView
 
 from accounts.scoping import scope_to_user
+from core.lists import Column, FilteredListView
 from projects.models import Activity, Project
-from r2cc_portal.lists import Column, FilteredListView
 
 from .filters import DistrictFilter, StakeholderFilter
 from .models import District, Stakeholder

@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Value
 from django.utils import timezone
 
+from core.lists import FastSelect
 from projects.filters import project_and_state_choices, visible_project_rows
 from projects.models import MAX_ACTIVITY_HOURS, Activity, Condition, Project, validate_activity_hours
-from r2cc_portal.lists import FastSelect
 from stakeholders.models import District, PartnerCenter, Stakeholder
 
 # How many people or districts a search shows at once (besides the ones already chosen).

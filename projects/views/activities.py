@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView
 
-from r2cc_portal.lists import Column, FilteredListView, stream_csv
+from core.lists import Column, FilteredListView, stream_csv
 
 from ..filters import ActivityFilter
 from ..forms.activities import ActivityForm, initial_from_query

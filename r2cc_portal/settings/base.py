@@ -43,7 +43,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "import_export",
-    # The portal
+    # The portal, from the ground up (see docs/architecture.md)
+    "core",
     "accounts",
     "stakeholders",
     "projects",
