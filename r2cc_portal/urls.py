@@ -4,11 +4,12 @@ from django.urls import include, path
 
 from accounts import views as accounts_views
 from communications.account_mail import OutboxPasswordResetForm
+from projects.views.home import home
 
-from . import health, views
+from . import health
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("accounts/login/", accounts_views.PortalLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
