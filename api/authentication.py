@@ -7,7 +7,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.throttling import SimpleRateThrottle
 
-from accounts.middleware import client_ip
+from core.request_context import client_ip
 
 from .models import ApiToken
 
