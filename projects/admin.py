@@ -3,6 +3,9 @@ from django.contrib import admin
 from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
+from stakeholders.admin import PartnerCenterAdmin
+from stakeholders.models import PartnerCenter
+
 from .models import (
     Activity,
     ActivityMonth,
@@ -267,3 +270,37 @@ class ActivityMonthAdmin(ReadOnlyAdmin):
 class RollupWatermarkAdmin(ReadOnlyAdmin):
     list_display = ("name", "refreshed_at")
     readonly_fields = list_display
+
+
+class LedProjectInline(admin.TabularInline):
+    """Read-only list of the projects a center leads; projects are edited on their own page."""
+
+    model = Project
+    fk_name = "lead_center"
+    verbose_name = "led project"
+    verbose_name_plural = "led projects"
+    fields = ("title", "sea", "status", "start_date", "end_date")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("sea")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+# Stakeholders stands below projects: its partner-center page gets the led projects from here.
+class PartnerCenterWithProjectsAdmin(PartnerCenterAdmin):
+    def get_inlines(self, request, obj):
+        inlines = super().get_inlines(request, obj)
+        return (*inlines, LedProjectInline) if obj is not None else inlines
+
+
+admin.site.unregister(PartnerCenter)
+admin.site.register(PartnerCenter, PartnerCenterWithProjectsAdmin)
