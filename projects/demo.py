@@ -7,6 +7,7 @@ first loaded, so dashboards have current activity to show.
 
 import datetime
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -115,6 +116,11 @@ RCC_PURPOSES = [
     "technical-assistance centers to better serve SEAs in Connecticut, New York and Rhode Island.",
     "Coordinate supports so each state receives one seamless set of services.",
 ]
+
+
+# Demo data of the apps above projects (meetings), loaded by `seed_demo` after the world:
+# callables `(*, today) -> records created`, appended in their AppConfig.ready().
+demo_loaders: list[Callable[..., int]] = []
 
 
 @dataclass
