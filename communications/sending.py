@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from email.utils import formataddr
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.core.mail.message import sanitize_address
 from django.db import connection as db_connection
@@ -36,12 +36,11 @@ from django.utils import timezone
 from stakeholders.models import CommunicationPreference, Stakeholder
 
 from . import recurrence
-from .attachments import attachments_add
 from .audience import audience_queryset, held_for_digest, too_large, with_preference
+from .bounces import stakeholder_record_bounce
 from .fastmail import FastTemplate, PreparedEmail
 from .models import Communication, Delivery, MailServerStatus, Occurrence, Schedule
-from .providers import get_context_provider
-from .rendering import PreparedMessage, prepare_message, recipient_values, user_recipient_values
+from .rendering import PreparedMessage, message_prepare, recipient_message
 
 logger = logging.getLogger(__name__)
 
@@ -521,62 +520,36 @@ class _Batch:
             ):
                 return None, (Delivery.Status.DEFERRED, "Held for the weekly digest")
             address, name = state["stakeholder_email"], delivery.stakeholder.full_name
-        extra, attachments, held_ids = {}, [], None
-        if communication.context_provider:
-            provider = get_context_provider(communication.context_provider)
-            if provider is None:
-                raise LookupError(f"No context provider {communication.context_provider!r} in this process")
-            if delivery.stakeholder_id:
-                result = provider(communication=communication, stakeholder=delivery.stakeholder)
-            else:
-                result = provider(communication=communication, stakeholder=None, user=delivery.user)
-            if result.skip:
-                return None, (Delivery.Status.SKIPPED, result.reason or "Skipped by its context provider")
-            extra, attachments = result.context, result.attachments
-            held_ids = None if delivery.to_user else result.context.get("digest_held_ids")
         to_staff = delivery.stakeholder_id is None
         prepared = self.prepared.get((occurrence.pk, to_staff))
         if prepared is None:
-            prepared = prepare_message(
-                subject=occurrence.subject or communication.subject,
-                body=occurrence.body or communication.body,
-                category_label=communication.get_category_display(),
-                to_staff=to_staff,
-            )
+            prepared = message_prepare(communication=communication, occurrence=occurrence, to_staff=to_staff)
             self.prepared[(occurrence.pk, to_staff)] = prepared
-        if to_staff:
-            values = user_recipient_values(communication=communication, user=delivery.user, extra=extra)
-        else:
-            values = recipient_values(
-                communication=communication, stakeholder=delivery.stakeholder, extra=extra
-            )
-        if self.smtp and not attachments and not to_staff:
+        recipient = recipient_message(
+            communication=communication,
+            prepared=prepared,
+            stakeholder=delivery.stakeholder,
+            user=delivery.user,
+        )
+        if recipient.skipped:
+            return None, (Delivery.Status.SKIPPED, recipient.skip_reason or "Skipped by its context provider")
+        held_ids = None if delivery.to_user else recipient.provided.get("digest_held_ids")
+        if self.smtp and not recipient.attachments and not to_staff:
             template = self.templates.get(occurrence.pk)
             if template is None:
-                template = FastTemplate(
-                    prepared=prepared, build_email=build_email, category=communication.category
-                )
+                template = FastTemplate(prepared=prepared, category=communication.category)
                 self.templates[occurrence.pk] = template
             fast = template.render(
-                values=values,
+                values=recipient.values,
                 to=formataddr((name, address)),
                 message_id=delivery.message_id,
                 envelope_to=address,
             )
             if fast is not None:
                 return (fast, held_ids), None
-        subject, text, html = prepared.for_recipient(values)
-        message = build_email(
-            subject=subject,
-            text=text,
-            html=html,
-            to=address,
-            name=name,
-            message_id=delivery.message_id,
-            unsubscribe=values["unsubscribe_url"],
-            category=communication.category,
+        message = recipient.email(
+            to=address, name=name, message_id=delivery.message_id, category=communication.category
         )
-        attachments_add(message, attachments)
         return (message, held_ids), None
 
     def run(self) -> int:
@@ -649,8 +622,6 @@ class _Batch:
                     if code >= 500:
                         self.finish(delivery, Delivery.Status.FAILED, f"Hard bounce: {text}")
                         if not delivery.to_user:
-                            from .services import stakeholder_record_bounce
-
                             stakeholder_record_bounce(stakeholder=delivery.stakeholder, reason=text)
                     else:
                         self.retry_later(delivery, f"Recipient deferred: {text}")
@@ -680,40 +651,6 @@ class _Batch:
                     self.lost[:20],
                 )
         return self.processed
-
-
-def build_email(
-    *,
-    subject: str,
-    text: str,
-    html: str,
-    to: str,
-    name: str,
-    message_id: str,
-    unsubscribe: str,
-    category: str,
-) -> EmailMultiAlternatives:
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[formataddr((name, to))],
-        headers={
-            "Message-ID": message_id,
-            # RFC 8058 one-click unsubscribe (RFC 2369 List-Unsubscribe); none for staff mail.
-            **(
-                {
-                    "List-Unsubscribe": f"<{unsubscribe}>",
-                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-                }
-                if unsubscribe
-                else {}
-            ),
-            "X-R2CC-Category": category,
-        },
-    )
-    message.attach_alternative(html, "text/html")
-    return message
 
 
 def deliveries_send_batch(*, token: str | None = None, limit: int | None = None) -> int:

@@ -8,6 +8,7 @@ import datetime
 import logging
 import zoneinfo
 
+from celery import current_app
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,7 +21,7 @@ from . import recurrence
 from .audience import audience_preview, check_audience_visible, is_empty, normalize_audience, too_large
 from .models import Communication, Delivery, Occurrence, ProjectCadence, Schedule
 from .providers import get_context_provider
-from .rendering import check_merge_fields
+from .rendering import check_merge_fields, recipient_message
 
 logger = logging.getLogger(__name__)
 
@@ -135,13 +136,16 @@ def _local(send_at: datetime.datetime | None, tz: zoneinfo.ZoneInfo) -> datetime
     return send_at.astimezone(tz).replace(tzinfo=None, microsecond=0)
 
 
+# By name: the tasks module (an adapter above this one) imports the services, not the reverse.
+TICK_TASK = "communications.tasks.communications_tick_task"
+
+
 def _kick() -> None:
     """Ring the doorbell after commit; if the broker is down, beat finds the work a minute later."""
-    from .tasks import communications_tick_task
 
     def ring():
         try:
-            communications_tick_task.delay()
+            current_app.send_task(TICK_TASK)
         except Exception:  # noqa: BLE001 - the periodic sweep is the safety net
             logger.warning("Could not enqueue the communications tick; beat will pick it up.", exc_info=True)
 
@@ -315,13 +319,11 @@ def communication_send_test(*, communication: Communication, recipient: Stakehol
         raise ValidationError("This communication was cancelled.")
     if not by.email:
         raise ValidationError("Your account has no e-mail address to send the test to.")
-    if communication.context_provider:
-        provider = get_context_provider(communication.context_provider)
-        result = provider(communication=communication, stakeholder=recipient) if provider else None
-        if result is not None and result.skip:
-            raise ValidationError(
-                f"This recipient would be skipped: {result.reason or 'by its context provider'}"
-            )
+    checked = recipient_message(communication=communication, stakeholder=recipient, strict=False)
+    if checked.skipped:
+        raise ValidationError(
+            f"This recipient would be skipped: {checked.skip_reason or 'by its context provider'}"
+        )
     with transaction.atomic():
         occurrence = _occurrence_direct(
             communication=communication, subject=f"[Test] {communication.subject}", is_test=True
@@ -426,21 +428,6 @@ def stakeholder_unsubscribe(*, stakeholder: Stakeholder, category: str) -> Commu
     return stakeholder_set_preference(
         stakeholder=stakeholder, category=category, delivery=CommunicationPreference.Delivery.NONE
     )
-
-
-def stakeholder_record_bounce(*, stakeholder: Stakeholder, reason: str = "", at=None) -> Stakeholder:
-    """Record a hard bounce: no more mail goes to this address until it is corrected."""
-    at = at or timezone.now()
-    if stakeholder.email_bounced_at is None:
-        Stakeholder.objects.filter(pk=stakeholder.pk, email_bounced_at__isnull=True).update(
-            email_bounced_at=at
-        )
-        stakeholder.email_bounced_at = at
-        logger.info("Hard bounce recorded for stakeholder %s: %s", stakeholder.pk, reason)
-    Delivery.objects.to_stakeholders().filter(
-        stakeholder=stakeholder, status__in=[Delivery.Status.PENDING, Delivery.Status.DEFERRED]
-    ).update(status=Delivery.Status.SKIPPED, last_error="Address bounced", updated_at=timezone.now())
-    return stakeholder
 
 
 def project_cadence_set(*, project, expected_days: int, by) -> ProjectCadence:

@@ -17,15 +17,15 @@ from stakeholders.models import CommunicationCategory, Stakeholder
 
 from . import recurrence, services
 from .audience import audience_preview, audience_queryset
+from .bounces import stakeholder_record_bounce
 from .forms import CadenceForm, CommunicationForm, PreferencesForm, ScheduleForm
 from .models import Communication, Delivery, Occurrence, Schedule
-from .providers import get_context_provider
 from .rendering import (
+    message_prepare,
     preferences_token,
-    prepare_message,
     read_preferences_token,
     read_unsubscribe_token,
-    recipient_values,
+    recipient_message,
 )
 from .selectors import delivery_deadline_text, projects_last_heard, status_counts, waiting_on_mail_server
 
@@ -143,21 +143,15 @@ class CommunicationUpdateView(ComposerRequiredMixin, FormView):
 
 def _render_for(communication, stakeholder):
     """(subject, text, html, skipped_reason) of `communication` for one recipient, as sent now."""
-    extra = {}
-    if communication.context_provider:
-        provider = get_context_provider(communication.context_provider)
-        if provider is not None:
-            result = provider(communication=communication, stakeholder=stakeholder)
-            if result.skip:
-                return None, None, None, result.reason or "Skipped by its context provider"
-            extra = result.context
-    prepared = prepare_message(
-        subject=communication.subject,
-        body=communication.body,
-        category_label=communication.get_category_display(),
+    recipient = recipient_message(
+        communication=communication,
+        prepared=message_prepare(communication=communication),
+        stakeholder=stakeholder,
+        strict=False,
     )
-    values = recipient_values(communication=communication, stakeholder=stakeholder, extra=extra)
-    return (*prepared.for_recipient(values), "")
+    if recipient.skipped:
+        return None, None, None, recipient.skip_reason or "Skipped by its context provider"
+    return (*recipient.parts(), "")
 
 
 class CommunicationDetailView(ComposerRequiredMixin, DetailView):
@@ -415,9 +409,7 @@ def delivery_bounce(request, pk):
     delivery = get_object_or_404(
         Delivery.objects.visible_to(request.user).to_stakeholders().select_related("stakeholder"), pk=pk
     )
-    services.stakeholder_record_bounce(
-        stakeholder=delivery.stakeholder, reason=f"Reported on delivery {delivery.pk}"
-    )
+    stakeholder_record_bounce(stakeholder=delivery.stakeholder, reason=f"Reported on delivery {delivery.pk}")
     messages.success(
         request, f"Hard bounce recorded for {delivery.email}; no more mail goes to this address."
     )
