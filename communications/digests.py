@@ -165,7 +165,7 @@ def digests_compose_weekly(*, now=None) -> list[Communication]:
 
 
 @register_context_provider(PROVIDER)
-def held_messages(*, communication, stakeholder) -> ProviderResult:
+def held_messages(*, communication, stakeholder) -> ProviderResult:  # noqa: ARG001 - the context provider interface
     """The messages this person chose to receive weekly, listed in their digest."""
     cutoff = timezone.now()
     held = list(

@@ -22,7 +22,7 @@ class _Raw:
     def __init__(self, data: bytes):
         self.data = data
 
-    def as_bytes(self, linesep="\r\n"):
+    def as_bytes(self, linesep="\r\n"):  # noqa: ARG002 - Django passes it; the bytes are made
         return self.data
 
 

@@ -181,7 +181,7 @@ def prepare_message(
 
     `to_staff`: the message goes to a portal user, not a stakeholder: no unsubscribe links.
     """
-    fields: list[str] = []
+    fields: list[str] = list(LINK_FIELDS)
 
     def tokenize(match):
         name = match.group(1)
@@ -189,8 +189,6 @@ def prepare_message(
             fields.append(name)
         return MERGE_TOKEN.format(fields.index(name))
 
-    for name in LINK_FIELDS:
-        fields.append(name)
     subject_t = MERGE_FIELD.sub(tokenize, subject)
     body_t = MERGE_FIELD.sub(tokenize, body)
     context = {

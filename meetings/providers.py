@@ -120,7 +120,7 @@ def cancellation(*, communication, stakeholder) -> ProviderResult:
 
 
 @register_context_provider("meetings.action_item_reminder")
-def action_item_reminder(*, communication, stakeholder, user=None) -> ProviderResult:
+def action_item_reminder(*, communication, stakeholder, user=None) -> ProviderResult:  # noqa: ARG001 - the context provider interface
     # `user`: a staff owner without a directory entry (then `stakeholder` is None).
     reminder = (
         ActionItemReminder.objects.select_related("action_item__meeting__body")

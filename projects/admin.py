@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
+from typing_extensions import override
 
 from stakeholders.admin import PartnerCenterAdmin
 from stakeholders.models import PartnerCenter
@@ -89,12 +90,15 @@ class ConditionAdmin(admin.ModelAdmin):
     search_fields = ("name", "slug", "description")
     ordering = ("number",)
 
+    @override
     def has_add_permission(self, request):
         return False
 
+    @override
     def has_change_permission(self, request, obj=None):
         return False
 
+    @override
     def has_delete_permission(self, request, obj=None):
         return False
 
@@ -247,12 +251,15 @@ class ProductAdmin(SimpleHistoryAdmin):
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
+    @override
     def has_add_permission(self, request):
         return False
 
+    @override
     def has_change_permission(self, request, obj=None):
         return False
 
+    @override
     def has_delete_permission(self, request, obj=None):
         return False
 
@@ -288,9 +295,11 @@ class LedProjectInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("sea")
 
+    @override
     def has_add_permission(self, request, obj=None):
         return False
 
+    @override
     def has_change_permission(self, request, obj=None):
         return False
 

@@ -4,6 +4,7 @@ from django.db.models import Count
 from import_export.admin import ImportMixin
 from import_export.formats.base_formats import CSV
 from simple_history.admin import SimpleHistoryAdmin
+from typing_extensions import override
 
 from .models import (
     SEA,
@@ -156,6 +157,7 @@ class PartnerCenterAdmin(SimpleHistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(led_project_count=Count("led_projects"))
 
+    @override
     def get_inlines(self, request, obj):
         # A membership's validation needs the center saved first (it must represent exactly
         # one thing), so memberships (and the led projects the projects app adds) appear once
