@@ -35,6 +35,12 @@ def _may_compose(user) -> bool:
     )
 
 
+def _check_may_change(*, by, communication: Communication, message: str) -> None:
+    """The actor composes and sees `communication`, or the change is refused with `message`."""
+    if not _may_compose(by) or not Communication.objects.visible_to(by).filter(pk=communication.pk).exists():
+        raise ValidationError(message)
+
+
 def _check_related(*, author, project, advisory_body) -> None:
     from projects.models import Project
 
@@ -152,6 +158,37 @@ def _kick() -> None:
     transaction.on_commit(ring)
 
 
+def _audience_checked(*, communication: Communication, expected_count: int | None) -> int:
+    """The audience's size now, once it is known to be worth scheduling: not cancelled, not
+    empty, and not much larger than the `expected_count` the sender previewed."""
+    if communication.is_cancelled:
+        raise ValidationError("This communication was cancelled.")
+    if is_empty(normalize_audience(communication.audience)):
+        raise ValidationError({"audience": "The audience is empty: add at least one rule."})
+    preview = audience_preview(communication, limit=0)
+    if preview.total == 0:
+        raise ValidationError(
+            {"audience": "Nobody is in this audience (after opt-outs): nothing would be sent."}
+        )
+    if expected_count is not None and too_large(preview.total, expected_count):
+        raise ValidationError(
+            {
+                "audience": f"The audience is now {preview.total} people, much more than the "
+                f"{expected_count} previewed. Preview it again before scheduling."
+            }
+        )
+    return preview.total
+
+
+def _recurrence_defaults(schedule: Schedule) -> None:
+    """A weekly schedule without weekdays repeats on its first day's weekday, a monthly one on
+    its first day's date."""
+    if schedule.frequency == Schedule.Frequency.WEEKLY and not schedule.weekdays:
+        schedule.weekdays = [schedule.starts_local.weekday()]
+    if schedule.frequency == Schedule.Frequency.MONTHLY and not schedule.month_day:
+        schedule.month_day = schedule.starts_local.day
+
+
 def communication_schedule(
     *,
     communication: Communication,
@@ -169,22 +206,7 @@ def communication_schedule(
     `expected_count` is the audience size the sender previewed; by default the current one.
     An empty audience, or one much larger than the preview, is refused.
     """
-    if communication.is_cancelled:
-        raise ValidationError("This communication was cancelled.")
-    if is_empty(normalize_audience(communication.audience)):
-        raise ValidationError({"audience": "The audience is empty: add at least one rule."})
-    preview = audience_preview(communication, limit=0)
-    if preview.total == 0:
-        raise ValidationError(
-            {"audience": "Nobody is in this audience (after opt-outs): nothing would be sent."}
-        )
-    if expected_count is not None and too_large(preview.total, expected_count):
-        raise ValidationError(
-            {
-                "audience": f"The audience is now {preview.total} people, much more than the "
-                f"{expected_count} previewed. Preview it again before scheduling."
-            }
-        )
+    preview_total = _audience_checked(communication=communication, expected_count=expected_count)
     tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
     recurrence = dict(recurrence or {})
     schedule = Schedule(
@@ -197,15 +219,12 @@ def communication_schedule(
         month_day=recurrence.pop("month_day", None),
         until=recurrence.pop("until", None),
         count=recurrence.pop("count", None),
-        expected_count=expected_count if expected_count is not None else preview.total,
+        expected_count=expected_count if expected_count is not None else preview_total,
         created_by=by,
     )
     if recurrence:
         raise ValidationError({"recurrence": f"Unknown recurrence fields: {', '.join(sorted(recurrence))}."})
-    if schedule.frequency == Schedule.Frequency.WEEKLY and not schedule.weekdays:
-        schedule.weekdays = [schedule.starts_local.weekday()]
-    if schedule.frequency == Schedule.Frequency.MONTHLY and not schedule.month_day:
-        schedule.month_day = schedule.starts_local.day
+    _recurrence_defaults(schedule)
     schedule.full_clean()
     schedule.next_run_at = recurrence_first = recurrence_first_run(schedule)
     if recurrence_first is None:
@@ -252,6 +271,7 @@ def communication_cancel(*, communication: Communication, by, reason: str = "") 
 
 def schedule_pause(*, schedule: Schedule, by) -> Schedule:
     """Stop future occurrences until resumed (occurrences already sending continue)."""
+    _check_may_change(by=by, communication=schedule.communication, message="You cannot change this schedule.")
     if schedule.status != Schedule.Status.ACTIVE:
         raise ValidationError("Only an active schedule can be paused.")
     schedule.status = Schedule.Status.PAUSED
@@ -261,6 +281,7 @@ def schedule_pause(*, schedule: Schedule, by) -> Schedule:
 
 def schedule_resume(*, schedule: Schedule, by) -> Schedule:
     """Resume from the next occurrence after now; occurrences missed while paused are skipped."""
+    _check_may_change(by=by, communication=schedule.communication, message="You cannot change this schedule.")
     if schedule.status != Schedule.Status.PAUSED:
         raise ValidationError("Only a paused schedule can be resumed.")
     if schedule.communication.is_cancelled:
@@ -313,8 +334,7 @@ def communication_send_test(*, communication: Communication, recipient: Stakehol
     in an occurrence of its own marked as a test: it is not part of the communication's report
     or status, and `recipient`'s opt-outs and bounces do not stop it (it is not sent to them).
     """
-    if not _may_compose(by) or not Communication.objects.visible_to(by).filter(pk=communication.pk).exists():
-        raise ValidationError("You cannot send this communication.")
+    _check_may_change(by=by, communication=communication, message="You cannot send this communication.")
     if communication.is_cancelled:
         raise ValidationError("This communication was cancelled.")
     if not by.email:
@@ -384,6 +404,7 @@ def communication_send_to_user(
 
 def deliveries_retry_failed(*, communication: Communication, by, occurrence: Occurrence | None = None) -> int:
     """Put failed deliveries back in the queue; returns how many."""
+    _check_may_change(by=by, communication=communication, message="You cannot retry this communication.")
     if communication.is_cancelled:
         raise ValidationError("This communication was cancelled.")
     now = timezone.now()
