@@ -212,7 +212,6 @@ def communication_schedule(
     schedule = Schedule(
         communication=communication,
         frequency=recurrence.pop("frequency", Schedule.Frequency.ONCE),
-        starts_local=_local(send_at, tz),
         timezone=settings.TIME_ZONE,
         interval=recurrence.pop("interval", 1) or 1,
         weekdays=sorted(int(d) for d in (recurrence.pop("weekdays", None) or [])),
@@ -222,6 +221,7 @@ def communication_schedule(
         expected_count=expected_count if expected_count is not None else preview_total,
         created_by=by,
     )
+    schedule.starts_local = _local(send_at, tz)  # a property over the stored fields
     if recurrence:
         raise ValidationError({"recurrence": f"Unknown recurrence fields: {', '.join(sorted(recurrence))}."})
     _recurrence_defaults(schedule)
@@ -234,7 +234,7 @@ def communication_schedule(
         if communication.status != Communication.Status.SCHEDULED:
             communication.status = Communication.Status.SCHEDULED
             communication.save(update_fields=["status", "updated_at"])
-    if schedule.next_run_at <= timezone.now() + datetime.timedelta(seconds=5):
+    if recurrence_first <= timezone.now() + datetime.timedelta(seconds=5):
         _kick()
     return schedule
 

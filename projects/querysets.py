@@ -60,7 +60,7 @@ class ConditionAssessmentQuerySet(ProjectChildQuerySet):
     def latest_per_condition(self):
         """Only the most recent assessment of each (project, condition)."""
         newest = (
-            self.model.objects.filter(project=OuterRef("project"), condition=OuterRef("condition"))
+            self.model._default_manager.filter(project=OuterRef("project"), condition=OuterRef("condition"))
             .order_by("-assessed_on", "-created_at", "-pk")
             .values("pk")[:1]
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -67,7 +67,7 @@ def _clean(activity: Activity, *, user, participants, districts) -> None:
         raise ValidationError(errors)
 
 
-def _set_related(activity: Activity, related: dict[str, Iterable]) -> None:
+def _set_related(activity: Activity, related: Mapping[str, Iterable]) -> None:
     for name, objects in related.items():
         getattr(activity, name).set(list(objects))
 
@@ -105,7 +105,7 @@ def activity_log(
         author=author,
     )
     _clean(activity, user=author, participants=participants, districts=districts)
-    activity._history_user = author
+    activity._history_user = author  # type: ignore[attr-defined]  # simple-history reads the acting user from here
     activity.save()
     _set_related(
         activity,
@@ -139,7 +139,7 @@ def activity_update(*, activity: Activity, editor, **fields) -> Activity:
     participants = related.get("participants", activity.participants.all())
     districts = related.get("districts", activity.districts.all())
     _clean(activity, user=editor, participants=participants, districts=districts)
-    activity._history_user = editor
+    activity._history_user = editor  # type: ignore[attr-defined]  # simple-history reads the acting user from here
     activity.save()
     _set_related(activity, related)
     return activity
@@ -150,5 +150,5 @@ def activity_delete(*, activity: Activity, editor) -> None:
     """Delete an activity `editor` may edit; its history keeps a record of the deletion."""
     if not Activity.objects.editable_by(editor).filter(pk=activity.pk).exists():
         raise PermissionDenied("You cannot delete this activity.")
-    activity._history_user = editor
+    activity._history_user = editor  # type: ignore[attr-defined]  # simple-history reads the acting user from here
     activity.delete()
