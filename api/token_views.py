@@ -6,12 +6,12 @@ The pages keep their place under /accounts/profile/ and their names in the `acco
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
 from accounts.views import profile_context
+from core.forms import service_errors
 
 from .forms import ApiTokenCreateForm
 from .models import ApiToken
@@ -31,17 +31,13 @@ def profile_tokens(request) -> dict:
 def api_token_create_view(request):
     form = ApiTokenCreateForm(request.POST)
     if form.is_valid():
-        try:
+        with service_errors(form):
             token, key = api_token_create(
                 user=request.user,
                 name=form.cleaned_data["name"],
                 expires_in_days=form.cleaned_data["expires_in_days"],
                 request=request,
             )
-        except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
             # The key is rendered once, in this response, and never stored.
             response = render(
                 request,

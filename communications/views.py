@@ -13,6 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, FormView, ListView
 
+from core.forms import form_add_service_errors
 from stakeholders.models import CommunicationCategory, Stakeholder
 
 from . import recurrence, services
@@ -61,9 +62,7 @@ def _visible_communication(request, pk) -> Communication:
 
 def _validation_messages(request, exc: ValidationError, form=None) -> None:
     if form is not None and hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
+        form_add_service_errors(form, exc)
         return
     for message in exc.messages:
         messages.error(request, message)

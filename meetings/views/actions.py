@@ -11,12 +11,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from core.forms import form_add_service_errors
 from meetings.forms import ActionItemFilterForm, ActionItemOwnerForm, ActionItemStaffForm
 from meetings.models import ActionItem
 from meetings.querysets import bodies_visible_to
 from meetings.services.actions import action_item_update as update_service
 
-from .common import action_item_for, apply_errors
+from .common import action_item_for
 
 CSV_HEADER = [
     "id",
@@ -125,7 +126,7 @@ def action_item_update(request, pk):
         try:
             update_service(item=ActionItem.objects.get(pk=item.pk), editor=user, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, "The action item is updated.")
             return redirect("meetings:action_item_list")

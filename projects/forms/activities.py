@@ -278,14 +278,6 @@ class ActivityForm(forms.Form):
             fields[name] = list(data[name])
         return fields
 
-    def add_service_errors(self, error: ValidationError) -> None:
-        """Show a service's ValidationError next to the fields it names."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for field, messages in error.message_dict.items():
-            self.add_error(field if field in self.fields else None, messages)
-
 
 def initial_from_query(query, form_class=ActivityForm) -> dict:
     """Initial values from a query string (`?project=3`, the type-ahead's requests)."""

@@ -7,7 +7,6 @@ from itertools import islice
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
 from django.db.models import CharField, Exists, OuterRef, Value
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,6 +14,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView
 
+from core.forms import service_errors
 from core.lists import Column, FilteredListView, stream_csv
 
 from ..filters import ActivityFilter
@@ -258,11 +258,8 @@ class ActivityFormView(LoginRequiredMixin, View):
             return self.render_form(self.make_form(initial=initial_from_query(request.POST)))
         form = self.make_form(request.POST)
         if form.is_valid():
-            try:
+            with service_errors(form):
                 activity = self.save(form)
-            except ValidationError as error:
-                form.add_service_errors(error)
-            else:
                 return redirect(reverse("projects:activity_detail", args=[activity.pk]))
         return self.render_form(form)
 
