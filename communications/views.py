@@ -1,19 +1,17 @@
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, FormView, ListView
 
 from core.forms import form_add_service_errors
+from core.lists import stream_csv
 from stakeholders.models import CommunicationCategory, Stakeholder
 
 from . import recurrence, services
@@ -325,11 +323,6 @@ class DeliveryReportView(ComposerRequiredMixin, ListView):
         return super().render_to_response(context, **kwargs)
 
     def csv_response(self):
-        class Echo:
-            def write(self, value):
-                return value
-
-        writer = csv.writer(Echo())
         rows = self.get_queryset().values_list(
             "occurrence__scheduled_for",
             "stakeholder__first_name",
@@ -340,26 +333,20 @@ class DeliveryReportView(ComposerRequiredMixin, ListView):
             "sent_at",
             "last_error",
         )
-
-        def stream():
-            yield writer.writerow(
-                ["occurrence", "first name", "last name", "e-mail", "status", "attempts", "sent at", "reason"]
-            )
-            for row in rows.iterator(chunk_size=2000):
-                yield writer.writerow(
-                    [
-                        timezone.localtime(row[0]).isoformat(),
-                        *row[1:6],
-                        timezone.localtime(row[6]).isoformat() if row[6] else "",
-                        row[7],
-                    ]
-                )
-
-        response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = (
-            f'attachment; filename="communication-{self.communication.pk}-deliveries.csv"'
+        return stream_csv(
+            header=[
+                "occurrence",
+                "first name",
+                "last name",
+                "e-mail",
+                "status",
+                "attempts",
+                "sent at",
+                "reason",
+            ],
+            rows=rows.iterator(chunk_size=2000),
+            filename=f"communication-{self.communication.pk}-deliveries.csv",
         )
-        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

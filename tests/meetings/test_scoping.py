@@ -144,15 +144,11 @@ def test_bodies_of_other_states_are_hidden_from_lists(client, world, ct_staff, n
     assert "Regional Advisory Board" not in content
     listing = client.get(reverse("meetings:action_item_list"), {"status": "all"}).content.decode()
     assert "Share the CT data" not in listing
-    exported = client.get(
-        reverse("meetings:action_item_list"), {"status": "all", "format": "csv"}
-    ).content.decode()
+    exported = _csv_text(client.get(reverse("meetings:action_item_list"), {"status": "all", "format": "csv"}))
     assert "Share the CT data" not in exported
     assert exported.startswith("id,body")
     client.force_login(ct_staff)
-    exported = client.get(
-        reverse("meetings:action_item_list"), {"status": "all", "format": "csv"}
-    ).content.decode()
+    exported = _csv_text(client.get(reverse("meetings:action_item_list"), {"status": "all", "format": "csv"}))
     assert "Share the CT data" in exported
 
 
@@ -175,3 +171,7 @@ def test_sea_staff_invited_as_guests_see_that_meeting_only(client, world, ny_sta
     assert client.get(world["meeting"].get_absolute_url()).status_code == 200
     assert client.get(other.get_absolute_url()).status_code == 404
     assert client.get(reverse("meetings:body_detail", args=[world["body"].pk])).status_code == 404
+
+
+def _csv_text(response) -> str:
+    return b"".join(response.streaming_content).decode("utf-8-sig")
