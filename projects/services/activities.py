@@ -14,6 +14,8 @@ from projects.models import Activity, Condition, Project
 from stakeholders.models import District, PartnerCenter, Stakeholder
 
 # Fields of an activity that activity_update may change (the author and project history stay).
+# What a person writes about an activity: the form, the edit page and these services read the
+# field names from here.
 EDITABLE_FIELDS = ("project", "date", "type", "summary", "hours", "mode", "next_steps")
 RELATED_FIELDS = ("participants", "districts", "partner_centers", "conditions")
 
