@@ -34,14 +34,6 @@ class ProjectChildQuerySet(models.QuerySet):
 
 
 class ActivityQuerySet(ProjectChildQuerySet):
-    def in_period(self, start=None, end=None):
-        qs = self
-        if start:
-            qs = qs.filter(date__gte=start)
-        if end:
-            qs = qs.filter(date__lte=end)
-        return qs
-
     def editable_by(self, user):
         """Activities `user` may edit or delete.
 
