@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
+from typing_extensions import override
 
 from .models import Role, SecurityEvent, User
 
@@ -101,11 +102,14 @@ class SecurityEventAdmin(admin.ModelAdmin):
     list_select_related = ("user",)
     readonly_fields = ("occurred_at", "kind", "user", "username", "ip_address", "path", "detail")
 
+    @override
     def has_add_permission(self, request):
         return False
 
+    @override
     def has_change_permission(self, request, obj=None):
         return False
 
+    @override
     def has_delete_permission(self, request, obj=None):
         return False

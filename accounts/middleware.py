@@ -1,46 +1,10 @@
-"""Request-level security: who is asking (address, user) and what they were refused."""
-
-import contextvars
+"""Request-level security: two-factor sign-in, and what signed-in users were refused or downloaded."""
 
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 
-_current_request: contextvars.ContextVar = contextvars.ContextVar("portal_current_request", default=None)
-
-
-def client_ip(request) -> str | None:
-    """The client's address: REMOTE_ADDR, or the address our trusted proxies saw.
-
-    With TRUSTED_PROXY_COUNT = n, the n-th address from the right of X-Forwarded-For is the one
-    the outermost trusted proxy received the request from; anything left of it is client-supplied
-    and ignored.
-    """
-    if request is None:
-        return None
-    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
-    if proxies:
-        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR") or None
-
-
-def current_request():
-    """The request being served on this thread, for signal handlers that need the actor and address."""
-    return _current_request.get()
-
-
-class RequestContextMiddleware:
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        token = _current_request.set(request)
-        try:
-            return self.get_response(request)
-        finally:
-            _current_request.reset(token)
+from .services import security_event_record
 
 
 def two_factor_required_for(user) -> bool:
@@ -87,8 +51,6 @@ class DeniedAccessLogMiddleware:
         if response.status_code in (403, 404):
             user = getattr(request, "user", None)
             if user is not None and user.is_authenticated:
-                from .services import security_event_record
-
                 security_event_record(
                     kind="forbidden" if response.status_code == 403 else "not_found",
                     request=request,
@@ -115,8 +77,6 @@ class ExportLogMiddleware:
             return response
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            from .services import security_event_record
-
             filename = disposition.partition("filename=")[2].strip('"') if disposition else ""
             security_event_record(
                 kind="export",

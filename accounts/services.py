@@ -2,7 +2,8 @@
 
 from typing import Any
 
-from .middleware import client_ip, current_request
+from core.request_context import client_ip, current_request
+
 from .models import SecurityEvent
 
 

@@ -14,18 +14,18 @@ WATCHED_USER_FIELDS = ("is_active", "is_staff", "is_superuser", "sea_id")
 
 
 @receiver(user_logged_in, dispatch_uid="security_log_sign_in")
-def log_sign_in(sender, request, user, **kwargs):
+def log_sign_in(request, user, **kwargs):
     security_event_record(kind="sign_in", request=request, user=user)
 
 
 @receiver(user_logged_out, dispatch_uid="security_log_sign_out")
-def log_sign_out(sender, request, user, **kwargs):
+def log_sign_out(request, user, **kwargs):
     if user is not None:
         security_event_record(kind="sign_out", request=request, user=user)
 
 
 @receiver(user_login_failed, dispatch_uid="security_log_sign_in_failed")
-def log_sign_in_failed(sender, credentials, request=None, **kwargs):
+def log_sign_in_failed(credentials, request=None, **kwargs):
     locked = bool(getattr(request, "axes_locked_out", False))
     security_event_record(
         kind="sign_in_failed",
@@ -37,7 +37,7 @@ def log_sign_in_failed(sender, credentials, request=None, **kwargs):
 
 
 @receiver(user_locked_out, dispatch_uid="security_log_locked_out")
-def log_locked_out(sender, request, username, ip_address, **kwargs):
+def log_locked_out(request, username, ip_address, **kwargs):
     security_event_record(
         kind="locked_out",
         request=request,
@@ -52,7 +52,7 @@ def _actor_detail(target: str, **detail) -> dict:
 
 
 @receiver(pre_save, sender=User, dispatch_uid="security_log_user_before")
-def remember_user_flags(sender, instance, raw=False, **kwargs):
+def remember_user_flags(instance, raw=False, **kwargs):
     if raw or instance.pk is None:
         instance._security_before = None
         return
@@ -60,7 +60,7 @@ def remember_user_flags(sender, instance, raw=False, **kwargs):
 
 
 @receiver(post_save, sender=User, dispatch_uid="security_log_user_after")
-def log_user_flag_changes(sender, instance, created, raw=False, **kwargs):
+def log_user_flag_changes(instance, created, raw=False, **kwargs):
     if raw:
         return
     before = getattr(instance, "_security_before", None)

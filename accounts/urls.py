@@ -6,8 +6,6 @@ app_name = "accounts"
 
 urlpatterns = [
     path("profile/", views.profile, name="profile"),
-    path("profile/tokens/new/", views.api_token_create_view, name="api_token_create"),
-    path("profile/tokens/<int:pk>/revoke/", views.api_token_revoke_view, name="api_token_revoke"),
     path("profile/two-factor/", views.two_factor_setup, name="two_factor_setup"),
     path("profile/two-factor/confirm/", views.two_factor_confirm, name="two_factor_confirm"),
     path("profile/two-factor/disable/", views.two_factor_disable_view, name="two_factor_disable"),

@@ -1,4 +1,7 @@
-"""Sign-in with an optional second factor, and the profile page (API tokens, two-factor)."""
+"""Sign-in with an optional second factor, and the profile page (two-factor; other apps add sections)."""
+
+from collections.abc import Callable
+from typing import Any
 
 import qrcode
 import qrcode.image.svg
@@ -7,8 +10,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -17,10 +20,7 @@ from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from api.models import ApiToken
-from api.services import api_token_create, api_token_revoke
-
-from .forms import ApiTokenCreateForm, OTPTokenForm
+from .forms import OTPTokenForm
 from .middleware import two_factor_required_for
 from .services import (
     security_event_record,
@@ -106,58 +106,25 @@ def admin_login_redirect(request):
     return HttpResponseRedirect(f"{reverse('login')}?{urlencode({'next': next_url})}")
 
 
-def _profile_context(request, **extra):
-    tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
-    return {
-        "tokens": tokens,
-        "token_form": ApiTokenCreateForm(),
+# What other apps show on the profile page (the API its tokens): callables taking the request
+# and returning context, appended in their AppConfig.ready(). Accounts stands below them.
+profile_sections: list[Callable[[HttpRequest], dict[str, Any]]] = []
+
+
+def profile_context(request, **extra) -> dict[str, Any]:
+    """The profile page's context: two-factor state, every registered section, then `extra`."""
+    context = {
         "two_factor_on": user_has_device(request.user, confirmed=True),
         "two_factor_required": two_factor_required_for(request.user),
-        **extra,
     }
+    for section in profile_sections:
+        context.update(section(request))
+    return {**context, **extra}
 
 
 @login_required
 def profile(request):
-    return render(request, "accounts/profile.html", _profile_context(request))
-
-
-@login_required
-@require_POST
-def api_token_create_view(request):
-    form = ApiTokenCreateForm(request.POST)
-    if form.is_valid():
-        try:
-            token, key = api_token_create(
-                user=request.user,
-                name=form.cleaned_data["name"],
-                expires_in_days=form.cleaned_data["expires_in_days"],
-                request=request,
-            )
-        except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            # The key is rendered once, in this response, and never stored.
-            response = render(
-                request,
-                "accounts/profile.html",
-                _profile_context(request, new_token=token, new_key=key),
-            )
-            response["Cache-Control"] = "no-store"
-            return response
-    context = _profile_context(request)
-    context["token_form"] = form
-    return render(request, "accounts/profile.html", context, status=400)
-
-
-@login_required
-@require_POST
-def api_token_revoke_view(request, pk):
-    token = get_object_or_404(ApiToken.objects.filter(user=request.user), pk=pk)
-    api_token_revoke(token=token, by=request.user, request=request)
-    messages.success(request, f"The token “{token.name}” is revoked.")
-    return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", profile_context(request))
 
 
 def _qr_svg(device) -> str:

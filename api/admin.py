@@ -1,4 +1,5 @@
 from django.contrib import admin
+from typing_extensions import override
 
 from .models import ApiToken
 
@@ -15,6 +16,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     exclude = ("key_hash",)
     actions = ["revoke"]
 
+    @override
     def has_add_permission(self, request):
         return False
 

@@ -6,8 +6,9 @@ from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.throttling import SimpleRateThrottle
+from typing_extensions import override
 
-from accounts.middleware import client_ip
+from core.request_context import client_ip
 
 from .models import ApiToken
 
@@ -67,6 +68,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user, token
 
+    @override
     def authenticate_header(self, request):
         return 'Token realm="api"'
 
@@ -75,6 +77,7 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
     target_class = "api.authentication.ApiTokenAuthentication"
     name = "tokenAuth"
 
+    @override
     def get_security_definition(self, auto_schema):
         return {
             "type": "apiKey",

@@ -13,9 +13,9 @@ from django.db.models import Q
 from django_filters.rest_framework import DjangoFilterBackend
 
 from communications.models import Communication, Delivery
+from core.filters import StrictBooleanFilter
 from meetings.models import ActionItem, Meeting
 from projects.models import Activity, ConditionAssessment, IndicatorValue, Product, Project
-from r2cc_portal.filters import StrictBooleanFilter
 from stakeholders.models import District, Membership, Stakeholder
 
 
@@ -56,7 +56,7 @@ class PortalFilterSet(django_filters.FilterSet):
             models.BooleanField: {"filter_class": StrictBooleanFilter},
             models.ManyToManyField: {
                 "filter_class": IdFilter,
-                "extra": lambda field: {"distinct": True},
+                "extra": lambda _field: {"distinct": True},
             },
         }
 
@@ -83,7 +83,7 @@ class StakeholderFilter(PortalFilterSet):
             "is_active": ["exact"],
         }
 
-    def filter_q(self, queryset, name, value):
+    def filter_q(self, queryset, _name, value):
         return queryset.filter(
             Q(first_name__icontains=value) | Q(last_name__icontains=value) | Q(email__icontains=value)
         )
@@ -96,7 +96,7 @@ class MembershipFilter(PortalFilterSet):
         model = Membership
         fields = {**id_filters("body", "stakeholder"), "role": ["exact"], "is_voting": ["exact"]}
 
-    def filter_current(self, queryset, name, value):
+    def filter_current(self, queryset, _name, value):
         current = queryset.current()
         return current if value else queryset.exclude(pk__in=current.values("pk"))
 
@@ -119,7 +119,7 @@ class ConditionAssessmentFilter(PortalFilterSet):
         model = ConditionAssessment
         fields = {**id_filters("project"), "stage": ["exact"], "assessed_on": ["gte", "lte"]}
 
-    def filter_latest(self, queryset, name, value):
+    def filter_latest(self, queryset, _name, value):
         return queryset.latest_per_condition() if value else queryset
 
 

@@ -39,7 +39,7 @@ class PortalAutoSchema(AutoSchema):
         return responses
 
 
-def refuse_unknown_request_fields(result, generator, request, public):
+def refuse_unknown_request_fields(result, generator, request, public):  # noqa: ARG001 - drf-spectacular names them
     """Request bodies allow no other keys (the serializers refuse them): say so in the schema."""
     for name, component in result.get("components", {}).get("schemas", {}).items():
         if name.endswith("Request") and component.get("type") == "object":

@@ -1,7 +1,7 @@
 from django.conf import settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
-from accounts.middleware import client_ip
+from core.request_context import client_ip
 
 
 class SettingsRateMixin:

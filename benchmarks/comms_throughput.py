@@ -93,8 +93,7 @@ def main() -> int:
     from accounts.models import Role, User
     from communications import services
     from communications.models import Delivery
-    from communications.rendering import prepare_message, recipient_values
-    from communications.sending import build_email
+    from communications.rendering import build_email, prepare_message, recipient_values
     from stakeholders.models import SEA, Stakeholder
 
     worker = None

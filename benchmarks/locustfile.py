@@ -35,7 +35,7 @@ _signed_in = []
 
 
 @events.request.add_listener
-def _record(request_type, name, response_time, response_length, exception=None, **kwargs):
+def _record(request_type, name, response_time, exception=None, **kwargs):
     with _lock:
         started = time.time() - response_time / 1000
         SAMPLES.append(
@@ -50,7 +50,7 @@ def _record(request_type, name, response_time, response_length, exception=None, 
 
 
 @events.quitting.add_listener
-def _dump(environment, **kwargs):
+def _dump(**kwargs):
     path = os.environ.get("LOAD_SAMPLES")
     if path:
         with open(path, "w") as out:

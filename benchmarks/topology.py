@@ -359,14 +359,13 @@ def campaign_prepare(recipients: int):
         )
         for i in range(recipients)
     )
-    communication = services.communication_compose(
+    return services.communication_compose(
         author=author,
         subject="Topology campaign for {{ first_name }}",
         body="Dear {{ first_name }},\n\nThis message must arrive **exactly once**.",
         category="newsletter",
         audience={"seas": [sea.pk]},
     )
-    return communication
 
 
 def digests_withhold(author) -> None:

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from typing_extensions import override
 
 from .models import Delivery
 from .providers import ProviderResult, register_context_provider
@@ -43,7 +44,7 @@ def password_reset_queue(*, user) -> Delivery:
 
 
 @register_context_provider(PASSWORD_RESET_PROVIDER)
-def password_reset_link(*, communication, stakeholder, user=None) -> ProviderResult:
+def password_reset_link(*, communication, stakeholder, user=None) -> ProviderResult:  # noqa: ARG001 - the context provider interface
     if user is None or not user.is_active or not user.has_usable_password():
         return ProviderResult(skip=True, reason="The account can no longer reset its password.")
     uid = urlsafe_base64_encode(force_bytes(user.pk))
@@ -55,5 +56,6 @@ def password_reset_link(*, communication, stakeholder, user=None) -> ProviderRes
 class OutboxPasswordResetForm(PasswordResetForm):
     """Django's password-reset form, queueing its message instead of sending it."""
 
+    @override
     def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
         password_reset_queue(user=context["user"])

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from typing_extensions import override
 
 from .models import Communication, Delivery, Occurrence, ProjectCadence, Schedule
 
@@ -45,9 +46,11 @@ class DeliveryAdmin(admin.ModelAdmin):
     search_fields = ["email"]
     list_select_related = ["communication"]
 
+    @override
     def has_add_permission(self, request):
         return False
 
+    @override
     def has_change_permission(self, request, obj=None):
         return False
 

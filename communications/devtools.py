@@ -63,7 +63,7 @@ class SinkHandler:
         self.last_at: float | None = None
         self.journal = open(journal, "a", buffering=1) if journal else None  # noqa: SIM115 - kept open
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(self, _server, _session, envelope):  # noqa: N802 - aiosmtpd's hook name
         now = time.monotonic()
         content = envelope.original_content or envelope.content
         content = content if isinstance(content, bytes) else content.encode()

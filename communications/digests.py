@@ -12,11 +12,12 @@ a second beat change nothing.
 
 import datetime
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from stakeholders.models import SEA, CommunicationCategory
@@ -30,7 +31,27 @@ PROVIDER = "communications.digest"
 UPCOMING_DAYS = 14
 
 
-def _text(value: str, limit: int = 160) -> str:
+@dataclass
+class DigestLines:
+    """Markdown lines a higher app adds to a state's digest (meetings: its upcoming meetings and
+    overdue action items), each line made safe with `digest_text`."""
+
+    upcoming: list[str] = field(default_factory=list)
+    overdue: list[str] = field(default_factory=list)
+
+
+DigestContributor = Callable[..., DigestLines]
+_contributors: list[DigestContributor] = []
+
+
+def register_digest_lines(contributor: DigestContributor) -> DigestContributor:
+    """Register `contributor(*, sea, week_start) -> DigestLines`, called for every digest."""
+    if contributor not in _contributors:
+        _contributors.append(contributor)
+    return contributor
+
+
+def digest_text(value: str, limit: int = 160) -> str:
     """User-written text made safe for a Markdown line: one line, no merge-field braces."""
     value = " ".join(str(value).split()).replace("{{", "{ {").replace("}}", "} }")
     return value if len(value) <= limit else value[: limit - 1] + "…"
@@ -49,7 +70,7 @@ def digest_body(*, sea: SEA, week_start: datetime.date) -> str:
     lines = [
         "Dear {{ first_name }},",
         "",
-        f"Here is what moved in {_text(sea.name)}'s projects from {start:%B %-d} to {end:%B %-d, %Y}.",
+        f"Here is what moved in {digest_text(sea.name)}'s projects from {start:%B %-d} to {end:%B %-d, %Y}.",
         "",
     ]
     activities = list(
@@ -59,7 +80,7 @@ def digest_body(*, sea: SEA, week_start: datetime.date) -> str:
     )
     lines.append(f"## Activities ({len(activities)})")
     lines += [
-        f"- {a.date:%a %b %-d} · {_text(a.project.title, 80)}: {a.get_type_display()} — {_text(a.summary)}"
+        f"- {a.date:%a %b %-d} · {digest_text(a.project.title, 80)}: {a.get_type_display()} — {digest_text(a.summary)}"
         for a in activities
     ] or ["- No activities were logged."]
     values = list(
@@ -69,16 +90,15 @@ def digest_body(*, sea: SEA, week_start: datetime.date) -> str:
     )
     lines += ["", "## Indicator changes"]
     lines += [
-        f"- {_text(v.indicator.name, 80)} ({_text(v.indicator.project.title, 60)}): {v.value} {v.indicator.unit} "
+        f"- {digest_text(v.indicator.name, 80)} ({digest_text(v.indicator.project.title, 60)}): {v.value} {v.indicator.unit} "
         f"on {v.measured_on:%b %-d} (target {v.indicator.target})"
         for v in values
     ] or ["- No new indicator values."]
-    meetings, action_items = _meetings_and_action_items(sea, week_start)
+    contributed = [contributor(sea=sea, week_start=week_start) for contributor in _contributors]
     lines += ["", "## Upcoming meetings"]
-    lines += [
-        f"- {timezone.localtime(m.starts_at):%a %b %-d, %-I:%M %p} · {m.body.short_name}: {_text(m.title, 100)}"
-        for m in meetings
-    ] or ["- No meetings in the next two weeks."]
+    lines += [line for part in contributed for line in part.upcoming] or [
+        "- No meetings in the next two weeks."
+    ]
     today = week_start
     overdue_products = list(
         Product.objects.filter(project__sea=sea, status__in=Product.OPEN_STATUSES, due_date__lt=today)
@@ -86,48 +106,13 @@ def digest_body(*, sea: SEA, week_start: datetime.date) -> str:
         .order_by("due_date", "pk")[:50]
     )
     lines += ["", "## Overdue"]
-    overdue = [
-        f"- Action item: {_text(item.description, 120)} (due {item.due_date:%b %-d}, {_text(item.owner_display, 60)})"
-        for item in action_items
-    ] + [
-        f"- Product: {_text(p.title, 100)} ({_text(p.project.title, 60)}), due {p.due_date:%b %-d}"
+    overdue = [line for part in contributed for line in part.overdue] + [
+        f"- Product: {digest_text(p.title, 100)} ({digest_text(p.project.title, 60)}), due {p.due_date:%b %-d}"
         for p in overdue_products
     ]
     lines += overdue or ["- Nothing is overdue."]
     lines += ["", "{{ held_messages }}"]
     return "\n".join(lines)
-
-
-def _meetings_and_action_items(sea: SEA, week_start: datetime.date):
-    """Meetings of the next two weeks and open overdue action items of the bodies that concern
-    the state (a member represents it or one of its districts, or is one of its people)."""
-    try:
-        from meetings.models import ActionItem, Meeting
-    except ImportError:  # the meetings feature is optional
-        return [], []
-    from stakeholders.models import Membership
-
-    bodies = Membership.objects.filter(
-        Q(represents_sea=sea) | Q(represents_district__sea=sea) | Q(stakeholder__sea=sea)
-    ).values("body_id")
-    now = timezone.now()
-    meetings = list(
-        Meeting.objects.filter(
-            body_id__in=bodies,
-            status=Meeting.Status.SCHEDULED,
-            starts_at__gte=now,
-            starts_at__lt=now + datetime.timedelta(days=UPCOMING_DAYS),
-        )
-        .select_related("body")
-        .order_by("starts_at")[:20]
-    )
-    items = list(
-        ActionItem.objects.filter(status=ActionItem.Status.OPEN, due_date__lt=week_start)
-        .filter(Q(meeting__body_id__in=bodies) | Q(owner_stakeholder__sea=sea))
-        .select_related("owner_stakeholder", "owner_user")
-        .order_by("due_date", "pk")[:50]
-    )
-    return meetings, items
 
 
 def digest_compose(*, sea: SEA, week_start: datetime.date) -> Communication | None:
@@ -180,7 +165,7 @@ def digests_compose_weekly(*, now=None) -> list[Communication]:
 
 
 @register_context_provider(PROVIDER)
-def held_messages(*, communication, stakeholder) -> ProviderResult:
+def held_messages(*, communication, stakeholder) -> ProviderResult:  # noqa: ARG001 - the context provider interface
     """The messages this person chose to receive weekly, listed in their digest."""
     cutoff = timezone.now()
     held = list(
@@ -192,7 +177,7 @@ def held_messages(*, communication, stakeholder) -> ProviderResult:
     )
     if held:
         text = "Messages you chose to receive weekly: " + "; ".join(
-            f"“{_text(d.occurrence.subject or d.communication.subject, 120)}” "
+            f"“{digest_text(d.occurrence.subject or d.communication.subject, 120)}” "
             f"({timezone.localtime(d.occurrence.scheduled_for):%b %-d})"
             for d in held
         )

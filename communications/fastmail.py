@@ -12,7 +12,7 @@ The result is handed to Django's SMTP backend like any EmailMessage.
 from django.core.mail import EmailMessage
 from django.utils.html import escape
 
-from .rendering import MERGE_TOKEN, PreparedMessage, _display, _lookup
+from .rendering import MERGE_TOKEN, PreparedMessage, build_email, merge_value
 
 TO_TOKEN = "r2cctorecipientx@r2cc.invalid"  # noqa: S105 - placeholders, not secrets
 MESSAGE_ID_TOKEN = "<r2ccmessageidx@r2cc.invalid>"  # noqa: S105
@@ -22,7 +22,7 @@ class _Raw:
     def __init__(self, data: bytes):
         self.data = data
 
-    def as_bytes(self, linesep="\r\n"):
+    def as_bytes(self, linesep="\r\n"):  # noqa: ARG002 - Django passes it; the bytes are made
         return self.data
 
 
@@ -41,7 +41,7 @@ class PreparedEmail(EmailMessage):
 class FastTemplate:
     """One occurrence's MIME bytes with tokens; None-safe `render` returns None to fall back."""
 
-    def __init__(self, *, prepared: PreparedMessage, build_email, category: str):
+    def __init__(self, *, prepared: PreparedMessage, category: str):
         template = build_email(
             subject=prepared.subject,
             text=prepared.text,
@@ -74,7 +74,7 @@ class FastTemplate:
             token = MERGE_TOKEN.format(index)
             if token not in header and token not in text and token not in html:
                 continue
-            value = _display(_lookup(values, name))
+            value = merge_value(values, name)
             if not value.isascii():
                 return None
             if token in header:

@@ -197,16 +197,19 @@ class ScheduleForm(forms.Form):
             if when < timezone.now() - datetime.timedelta(minutes=1):
                 self.add_error("time", "This time has passed; choose a later one or send now.")
         if mode == "recurring":
-            frequency = data.get("frequency")
-            if not frequency:
-                self.add_error("frequency", "Choose how often.")
-            if frequency == "weekly" and not data.get("weekdays"):
-                self.add_error("weekdays", "Choose at least one day.")
-            if frequency == "monthly" and not data.get("month_day"):
-                self.add_error("month_day", "Choose the day of the month.")
-            if not data.get("until") and not data.get("count"):
-                self.add_error("until", "Give an end date or a number of times.")
+            self._clean_recurrence(data)
         return data
+
+    def _clean_recurrence(self, data: dict) -> None:
+        frequency = data.get("frequency")
+        if not frequency:
+            self.add_error("frequency", "Choose how often.")
+        if frequency == "weekly" and not data.get("weekdays"):
+            self.add_error("weekdays", "Choose at least one day.")
+        if frequency == "monthly" and not data.get("month_day"):
+            self.add_error("month_day", "Choose the day of the month.")
+        if not data.get("until") and not data.get("count"):
+            self.add_error("until", "Give an end date or a number of times.")
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data

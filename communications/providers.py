@@ -60,7 +60,3 @@ def register_context_provider(name: str) -> Callable[[Provider], Provider]:
 
 def get_context_provider(name: str) -> Provider | None:
     return _registry.get(name)
-
-
-def registered_context_providers() -> list[str]:
-    return sorted(_registry)

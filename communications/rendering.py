@@ -11,17 +11,22 @@ import datetime
 import functools
 import re
 from dataclasses import dataclass, field
+from email.utils import formataddr
 
 import markdown
 import nh3
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+
+from .attachments import attachments_add
+from .providers import Attachment, get_context_provider
 
 MERGE_FIELD = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s*\}\}")
 STANDARD_FIELDS = {
@@ -121,6 +126,11 @@ def _lookup(context: dict, dotted: str):
     return value
 
 
+def merge_value(values: dict, name: str) -> str:
+    """The text that merge field `name` (dotted: `meeting.title`) stands for in `values`."""
+    return _display(_lookup(values, name))
+
+
 def recipient_context(*, communication, stakeholder) -> dict:
     """The standard merge fields of one recipient."""
     affiliation = stakeholder.affiliation
@@ -152,7 +162,7 @@ class PreparedMessage:
             token = MERGE_TOKEN.format(index)
             if token not in text and token not in html and token not in subject:
                 continue
-            raw = _display(_lookup(values, name))
+            raw = merge_value(values, name)
             subject = subject.replace(token, " ".join(raw.split()))
             text = text.replace(token, raw)
             html = html.replace(token, escape(raw))
@@ -171,7 +181,7 @@ def prepare_message(
 
     `to_staff`: the message goes to a portal user, not a stakeholder: no unsubscribe links.
     """
-    fields: list[str] = []
+    fields: list[str] = list(LINK_FIELDS)
 
     def tokenize(match):
         name = match.group(1)
@@ -179,8 +189,6 @@ def prepare_message(
             fields.append(name)
         return MERGE_TOKEN.format(fields.index(name))
 
-    for name in LINK_FIELDS:
-        fields.append(name)
     subject_t = MERGE_FIELD.sub(tokenize, subject)
     body_t = MERGE_FIELD.sub(tokenize, body)
     context = {
@@ -226,3 +234,119 @@ def user_recipient_values(*, communication, user, extra: dict | None = None) -> 
     if extra:
         values.update(extra)
     return values
+
+
+def message_prepare(*, communication, occurrence=None, to_staff: bool = False) -> PreparedMessage:
+    """`communication` (with the subject and body its `occurrence` overrides) rendered once for
+    all its recipients; see `recipient_message` for each one's part."""
+    return prepare_message(
+        subject=(occurrence.subject if occurrence is not None else "") or communication.subject,
+        body=(occurrence.body if occurrence is not None else "") or communication.body,
+        category_label=communication.get_category_display(),
+        to_staff=to_staff,
+    )
+
+
+@dataclass
+class RecipientMessage:
+    """One recipient's message as it goes out now, or (`skipped`) the provider's verdict not to."""
+
+    prepared: PreparedMessage | None
+    values: dict = field(default_factory=dict)
+    attachments: list[Attachment] = field(default_factory=list)
+    provided: dict = field(default_factory=dict)  # the context provider's fields
+    skipped: bool = False
+    skip_reason: str = ""  # the provider's reason, if it gave one
+
+    def parts(self) -> tuple[str, str, str]:
+        """Subject, text and HTML with this recipient's values."""
+        if self.prepared is None:
+            raise ValueError("No prepared message to render.")
+        return self.prepared.for_recipient(self.values)
+
+    def email(self, *, to: str, name: str, message_id: str, category: str) -> EmailMultiAlternatives:
+        """The whole e-mail: parts, headers and the provider's attachments."""
+        subject, text, html = self.parts()
+        message = build_email(
+            subject=subject,
+            text=text,
+            html=html,
+            to=to,
+            name=name,
+            message_id=message_id,
+            unsubscribe=self.values.get("unsubscribe_url", ""),
+            category=category,
+        )
+        attachments_add(message, self.attachments)
+        return message
+
+
+def recipient_message(
+    *,
+    communication,
+    prepared: PreparedMessage | None = None,
+    stakeholder=None,
+    user=None,
+    strict: bool = True,
+) -> RecipientMessage:
+    """A recipient's message: what the sending loop sends, the composer previews and a test send
+    checks. The context provider's fields and attachments (or its verdict to skip), then the
+    merge fields of `stakeholder`, or of the portal user `user` when there is no stakeholder.
+
+    `strict`: a provider missing from this process is an error (sending) rather than left out
+    (a preview of a communication whose provider is gone).
+    """
+    extra: dict = {}
+    attachments: list[Attachment] = []
+    if communication.context_provider:
+        provider = get_context_provider(communication.context_provider)
+        if provider is None and strict:
+            raise LookupError(f"No context provider {communication.context_provider!r} in this process")
+        if provider is not None:
+            if stakeholder is not None:
+                result = provider(communication=communication, stakeholder=stakeholder)
+            else:
+                result = provider(communication=communication, stakeholder=None, user=user)
+            if result.skip:
+                return RecipientMessage(prepared=prepared, skipped=True, skip_reason=result.reason)
+            extra, attachments = result.context, result.attachments
+    if stakeholder is not None:
+        values = recipient_values(communication=communication, stakeholder=stakeholder, extra=extra)
+    else:
+        values = user_recipient_values(communication=communication, user=user, extra=extra)
+    return RecipientMessage(prepared=prepared, values=values, attachments=attachments, provided=extra)
+
+
+def build_email(
+    *,
+    subject: str,
+    text: str,
+    html: str,
+    to: str,
+    name: str,
+    message_id: str,
+    unsubscribe: str,
+    category: str,
+) -> EmailMultiAlternatives:
+    """The e-mail of one recipient (or, with tokens for values, the template of fastmail)."""
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[formataddr((name, to))],
+        headers={
+            "Message-ID": message_id,
+            # RFC 8058 one-click unsubscribe (RFC 2369 List-Unsubscribe); none for staff mail.
+            **(
+                {
+                    "List-Unsubscribe": f"<{unsubscribe}>",
+                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                }
+                if unsubscribe
+                else {}
+            ),
+            "X-R2CC-Category": category,
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    return message

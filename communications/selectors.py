@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from django.db.models import Case, CharField, Count, Exists, Max, OuterRef, Value, When
 from django.utils import timezone
 
-from .models import Communication, Delivery, MailServerStatus, ProjectCadence
+from .models import Delivery, MailServerStatus, ProjectCadence
 
 # Stakeholder groups for "last heard from us", from the most specific affiliation.
 GROUPS = [
@@ -57,10 +57,6 @@ def stakeholder_log(stakeholder, *, limit: int = 50):
         .select_related("communication", "occurrence")
         .order_by("-occurrence__scheduled_for", "-pk")[:limit]
     )
-
-
-def communications_for_user(user):
-    return Communication.objects.visible_to(user)
 
 
 @dataclass

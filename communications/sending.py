@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from email.utils import formataddr
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.core.mail.message import sanitize_address
 from django.db import connection as db_connection
@@ -36,12 +36,11 @@ from django.utils import timezone
 from stakeholders.models import CommunicationPreference, Stakeholder
 
 from . import recurrence
-from .attachments import attachments_add
 from .audience import audience_queryset, held_for_digest, too_large, with_preference
+from .bounces import stakeholder_record_bounce
 from .fastmail import FastTemplate, PreparedEmail
 from .models import Communication, Delivery, MailServerStatus, Occurrence, Schedule
-from .providers import get_context_provider
-from .rendering import PreparedMessage, prepare_message, recipient_values, user_recipient_values
+from .rendering import PreparedMessage, message_prepare, recipient_message
 
 logger = logging.getLogger(__name__)
 
@@ -496,10 +495,8 @@ class _Batch:
             self._mine(ids).filter(lease_until__gt=Now()).update(lease_until=_db_clock_later(lease_seconds()))
             self.renewed_at = time.monotonic()
 
-    def message_for(self, delivery: Delivery, state: dict):
-        """The EmailMessage for `delivery`, or (status, reason) when it must not go out."""
-        communication = delivery.communication
-        occurrence = delivery.occurrence
+    def addressee(self, delivery: Delivery, state: dict):
+        """((address, name), None) of `delivery`, or (None, (status, reason)) when it must not go out."""
         if state["communication_status"] == Communication.Status.CANCELLED:
             return None, (Delivery.Status.CANCELLED, "Cancelled")
         if delivery.to_user:
@@ -507,80 +504,66 @@ class _Batch:
             # and bounces are not theirs.
             if not state["user_active"] or not state["user_email"]:
                 return None, (Delivery.Status.SKIPPED, "The user is inactive or has no e-mail address.")
-            address = state["user_email"]
-            name = delivery.user.get_full_name() or delivery.user.get_username()
-        else:
-            if not state["stakeholder_active"]:
-                return None, (Delivery.Status.SKIPPED, "The stakeholder is no longer active.")
-            if state["stakeholder_bounced"]:
-                return None, (Delivery.Status.SKIPPED, "Address bounced")
-            if state["choice"] == CommunicationPreference.Delivery.NONE:
-                return None, (Delivery.Status.OPTED_OUT, "Opted out before sending")
-            if state["choice"] == CommunicationPreference.Delivery.WEEKLY and held_for_digest(
-                communication.category
-            ):
-                return None, (Delivery.Status.DEFERRED, "Held for the weekly digest")
-            address, name = state["stakeholder_email"], delivery.stakeholder.full_name
-        extra, attachments, held_ids = {}, [], None
-        if communication.context_provider:
-            provider = get_context_provider(communication.context_provider)
-            if provider is None:
-                raise LookupError(f"No context provider {communication.context_provider!r} in this process")
-            if delivery.stakeholder_id:
-                result = provider(communication=communication, stakeholder=delivery.stakeholder)
-            else:
-                result = provider(communication=communication, stakeholder=None, user=delivery.user)
-            if result.skip:
-                return None, (Delivery.Status.SKIPPED, result.reason or "Skipped by its context provider")
-            extra, attachments = result.context, result.attachments
-            held_ids = None if delivery.to_user else result.context.get("digest_held_ids")
+            return (state["user_email"], delivery.user.get_full_name() or delivery.user.get_username()), None
+        if not state["stakeholder_active"]:
+            return None, (Delivery.Status.SKIPPED, "The stakeholder is no longer active.")
+        if state["stakeholder_bounced"]:
+            return None, (Delivery.Status.SKIPPED, "Address bounced")
+        if state["choice"] == CommunicationPreference.Delivery.NONE:
+            return None, (Delivery.Status.OPTED_OUT, "Opted out before sending")
+        if state["choice"] == CommunicationPreference.Delivery.WEEKLY and held_for_digest(
+            delivery.communication.category
+        ):
+            return None, (Delivery.Status.DEFERRED, "Held for the weekly digest")
+        return (state["stakeholder_email"], delivery.stakeholder.full_name), None
+
+    def prepared_for(self, delivery: Delivery) -> PreparedMessage:
+        """The occurrence's message rendered once per batch (for stakeholders, and for staff)."""
         to_staff = delivery.stakeholder_id is None
-        prepared = self.prepared.get((occurrence.pk, to_staff))
-        if prepared is None:
-            prepared = prepare_message(
-                subject=occurrence.subject or communication.subject,
-                body=occurrence.body or communication.body,
-                category_label=communication.get_category_display(),
-                to_staff=to_staff,
+        key = (delivery.occurrence_id, to_staff)
+        if key not in self.prepared:
+            self.prepared[key] = message_prepare(
+                communication=delivery.communication, occurrence=delivery.occurrence, to_staff=to_staff
             )
-            self.prepared[(occurrence.pk, to_staff)] = prepared
-        if to_staff:
-            values = user_recipient_values(communication=communication, user=delivery.user, extra=extra)
-        else:
-            values = recipient_values(
-                communication=communication, stakeholder=delivery.stakeholder, extra=extra
-            )
-        if self.smtp and not attachments and not to_staff:
-            template = self.templates.get(occurrence.pk)
-            if template is None:
-                template = FastTemplate(
-                    prepared=prepared, build_email=build_email, category=communication.category
-                )
-                self.templates[occurrence.pk] = template
-            fast = template.render(
-                values=values,
-                to=formataddr((name, address)),
-                message_id=delivery.message_id,
-                envelope_to=address,
-            )
-            if fast is not None:
-                return (fast, held_ids), None
-        subject, text, html = prepared.for_recipient(values)
-        message = build_email(
-            subject=subject,
-            text=text,
-            html=html,
-            to=address,
-            name=name,
+        return self.prepared[key]
+
+    def fast_email(self, delivery: Delivery, recipient, address: str, name: str) -> PreparedEmail | None:
+        """The ready-made bytes of a plain stakeholder mail over SMTP (fastmail), else None."""
+        if not self.smtp or recipient.attachments or delivery.stakeholder_id is None:
+            return None
+        template = self.templates.get(delivery.occurrence_id)
+        if template is None:
+            template = FastTemplate(prepared=recipient.prepared, category=delivery.communication.category)
+            self.templates[delivery.occurrence_id] = template
+        return template.render(
+            values=recipient.values,
+            to=formataddr((name, address)),
             message_id=delivery.message_id,
-            unsubscribe=values["unsubscribe_url"],
-            category=communication.category,
+            envelope_to=address,
         )
-        attachments_add(message, attachments)
+
+    def message_for(self, delivery: Delivery, state: dict):
+        """The EmailMessage for `delivery`, or (status, reason) when it must not go out."""
+        to, verdict = self.addressee(delivery, state)
+        if verdict is not None:
+            return None, verdict
+        address, name = to
+        recipient = recipient_message(
+            communication=delivery.communication,
+            prepared=self.prepared_for(delivery),
+            stakeholder=delivery.stakeholder,
+            user=delivery.user,
+        )
+        if recipient.skipped:
+            return None, (Delivery.Status.SKIPPED, recipient.skip_reason or "Skipped by its context provider")
+        held_ids = None if delivery.to_user else recipient.provided.get("digest_held_ids")
+        message = self.fast_email(delivery, recipient, address, name) or recipient.email(
+            to=address, name=name, message_id=delivery.message_id, category=delivery.communication.category
+        )
         return (message, held_ids), None
 
-    def run(self) -> int:
-        deliveries = {
+    def claimed_deliveries(self) -> dict[int, Delivery]:
+        return {
             d.pk: d
             for d in Delivery.objects.filter(pk__in=self.ids, claimed_by=self.token).select_related(
                 "communication__project",
@@ -595,84 +578,114 @@ class _Batch:
                 "user__sea",
             )
         }
-        order = [pk for pk in self.ids if pk in deliveries]
-        self.lost.extend(pk for pk in self.ids if pk not in deliveries)
-        connection = None
+
+    @contextlib.contextmanager
+    def relaxed_commits(self):
+        """Commits that do not wait for the WAL flush, for the length of the batch.
+
+        The mails are already out when their rows are marked: waiting for each WAL flush would
+        only widen the window in which a crash resends one. Should PostgreSQL itself crash before
+        a flush, that delivery is sent again with the same Message-ID; it is never lost.
+        """
         relaxed = db_connection.vendor == "postgresql" and not db_connection.in_atomic_block
         # A session-level SET would stick to whichever server connection PgBouncer lent us.
         relaxed = relaxed and not getattr(settings, "DATABASE_PGBOUNCER", False)
         if relaxed:
-            # The mails are already out when their rows are marked: waiting for each WAL flush
-            # would only widen the window in which a crash resends one. Should PostgreSQL itself
-            # crash before a flush, that delivery is sent again with the same Message-ID; it is
-            # never lost.
             with db_connection.cursor() as cursor:
                 cursor.execute("SET synchronous_commit TO OFF")
         try:
-            for position, pk in enumerate(order):
-                delivery = deliveries[pk]
-                self.renew_lease(order[position + 1 :])
-                state = self.confirm(delivery)
-                if state is None:
-                    continue  # lost (lease expired, perhaps taken over): not this worker's to send
-                try:
-                    built, verdict = self.message_for(delivery, state)
-                except Exception as exc:  # noqa: BLE001 - a provider or template failing is retried, bounded
-                    logger.exception("Could not build delivery %s", pk)
-                    self.retry_later(delivery, f"Could not build the message: {exc}")
-                    continue
-                if verdict is not None:
-                    self.finish(delivery, *verdict)
-                    continue
-                message, held_ids = built
-                if connection is None:
-                    connection = get_connection()
-                    try:
-                        connection.open()
-                    except TRANSIENT_CONNECTION_ERRORS + (smtplib.SMTPException,) as exc:
-                        connection = None
-                        self.release(order[position:], error=f"{UNREACHABLE}: {exc}")
-                        return self.processed
-                    mail_server_record(reachable=True)
-                message.connection = connection
-                try:
-                    if isinstance(message, PreparedEmail):
-                        # Ready-made bytes over the backend's open SMTP connection.
-                        connection.connection.sendmail(self.envelope_from, [message.envelope_to], message.raw)
-                    else:
-                        connection.send_messages([message])
-                except smtplib.SMTPRecipientsRefused as exc:
-                    code, reason = next(iter(exc.recipients.values()), (550, b""))
-                    text = (
-                        f"{code} {reason.decode(errors='replace') if isinstance(reason, bytes) else reason}"
-                    )
-                    if code >= 500:
-                        self.finish(delivery, Delivery.Status.FAILED, f"Hard bounce: {text}")
-                        if not delivery.to_user:
-                            from .services import stakeholder_record_bounce
+            yield
+        finally:
+            if relaxed:
+                with contextlib.suppress(Exception), db_connection.cursor() as cursor:
+                    cursor.execute("RESET synchronous_commit")
 
-                            stakeholder_record_bounce(stakeholder=delivery.stakeholder, reason=text)
-                    else:
-                        self.retry_later(delivery, f"Recipient deferred: {text}")
-                except smtplib.SMTPResponseException as exc:
-                    text = f"{exc.smtp_code} {exc.smtp_error!r}"
-                    if 400 <= exc.smtp_code < 500:
-                        self.retry_later(delivery, f"Temporary failure: {text}")
-                    else:
-                        self.finish(delivery, Delivery.Status.FAILED, f"Refused by the mail server: {text}")
-                except TRANSIENT_CONNECTION_ERRORS as exc:
-                    self.retry_later(delivery, f"Connection failed: {exc!r}")
-                    self.release(order[position + 1 :], error=f"Connection failed: {exc!r}")
-                    return self.processed
-                else:
-                    self.mark_sent(delivery, held_ids=held_ids)
+    def build(self, delivery: Delivery):
+        """(message, held_ids) to send, or (None, None) once `delivery` is settled or found lost."""
+        state = self.confirm(delivery)
+        if state is None:
+            return None, None  # lost (lease expired, perhaps taken over): not this worker's to send
+        try:
+            built, verdict = self.message_for(delivery, state)
+        except Exception as exc:  # noqa: BLE001 - a provider or template failing is retried, bounded
+            logger.exception("Could not build delivery %s", delivery.pk)
+            self.retry_later(delivery, f"Could not build the message: {exc}")
+            return None, None
+        if verdict is not None:
+            self.finish(delivery, *verdict)
+            return None, None
+        return built
+
+    def connect(self, remaining: list[int]):
+        """An open SMTP connection, or None after giving `remaining` back (server unreachable)."""
+        connection = get_connection()
+        try:
+            connection.open()
+        except TRANSIENT_CONNECTION_ERRORS + (smtplib.SMTPException,) as exc:
+            self.release(remaining, error=f"{UNREACHABLE}: {exc}")
+            return None
+        mail_server_record(reachable=True)
+        return connection
+
+    def recipient_refused(self, delivery: Delivery, exc: smtplib.SMTPRecipientsRefused) -> None:
+        code, reason = next(iter(exc.recipients.values()), (550, b""))
+        text = f"{code} {reason.decode(errors='replace') if isinstance(reason, bytes) else reason}"
+        if code >= 500:
+            self.finish(delivery, Delivery.Status.FAILED, f"Hard bounce: {text}")
+            if not delivery.to_user:
+                stakeholder_record_bounce(stakeholder=delivery.stakeholder, reason=text)
+        else:
+            self.retry_later(delivery, f"Recipient deferred: {text}")
+
+    def transmit(self, connection, delivery: Delivery, message, held_ids, rest: list[int]) -> bool:
+        """Send one message and record its outcome; False when the connection failed (the rest
+        of the batch is given back)."""
+        message.connection = connection
+        try:
+            if isinstance(message, PreparedEmail):
+                # Ready-made bytes over the backend's open SMTP connection.
+                connection.connection.sendmail(self.envelope_from, [message.envelope_to], message.raw)
+            else:
+                connection.send_messages([message])
+        except smtplib.SMTPRecipientsRefused as exc:
+            self.recipient_refused(delivery, exc)
+        except smtplib.SMTPResponseException as exc:
+            text = f"{exc.smtp_code} {exc.smtp_error!r}"
+            if 400 <= exc.smtp_code < 500:
+                self.retry_later(delivery, f"Temporary failure: {text}")
+            else:
+                self.finish(delivery, Delivery.Status.FAILED, f"Refused by the mail server: {text}")
+        except TRANSIENT_CONNECTION_ERRORS as exc:
+            self.retry_later(delivery, f"Connection failed: {exc!r}")
+            self.release(rest, error=f"Connection failed: {exc!r}")
+            return False
+        else:
+            self.mark_sent(delivery, held_ids=held_ids)
+        return True
+
+    def run(self) -> int:
+        deliveries = self.claimed_deliveries()
+        order = [pk for pk in self.ids if pk in deliveries]
+        self.lost.extend(pk for pk in self.ids if pk not in deliveries)
+        connection = None
+        try:
+            with self.relaxed_commits():
+                for position, pk in enumerate(order):
+                    delivery = deliveries[pk]
+                    self.renew_lease(order[position + 1 :])
+                    message, held_ids = self.build(delivery)
+                    if message is None:
+                        continue
+                    if connection is None:
+                        connection = self.connect(order[position:])
+                        if connection is None:
+                            return self.processed
+                    if not self.transmit(connection, delivery, message, held_ids, order[position + 1 :]):
+                        return self.processed
         finally:
             if connection is not None:
                 with contextlib.suppress(Exception):  # closing a broken connection
                     connection.close()
-            if relaxed:
-                with contextlib.suppress(Exception), db_connection.cursor() as cursor:
-                    cursor.execute("RESET synchronous_commit")
             if self.lost:
                 logger.warning(
                     "Skipped %d deliveries this worker no longer held (lease expired, taken over): %s",
@@ -680,40 +693,6 @@ class _Batch:
                     self.lost[:20],
                 )
         return self.processed
-
-
-def build_email(
-    *,
-    subject: str,
-    text: str,
-    html: str,
-    to: str,
-    name: str,
-    message_id: str,
-    unsubscribe: str,
-    category: str,
-) -> EmailMultiAlternatives:
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[formataddr((name, to))],
-        headers={
-            "Message-ID": message_id,
-            # RFC 8058 one-click unsubscribe (RFC 2369 List-Unsubscribe); none for staff mail.
-            **(
-                {
-                    "List-Unsubscribe": f"<{unsubscribe}>",
-                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-                }
-                if unsubscribe
-                else {}
-            ),
-            "X-R2CC-Category": category,
-        },
-    )
-    message.attach_alternative(html, "text/html")
-    return message
 
 
 def deliveries_send_batch(*, token: str | None = None, limit: int | None = None) -> int:

@@ -8,6 +8,7 @@ import datetime
 import logging
 import zoneinfo
 
+from celery import current_app
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,7 +21,7 @@ from . import recurrence
 from .audience import audience_preview, check_audience_visible, is_empty, normalize_audience, too_large
 from .models import Communication, Delivery, Occurrence, ProjectCadence, Schedule
 from .providers import get_context_provider
-from .rendering import check_merge_fields
+from .rendering import check_merge_fields, recipient_message
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +33,12 @@ def _may_compose(user) -> bool:
         and user.is_active
         and (user.sees_whole_portfolio or (user.is_sea_staff and user.sea_id))
     )
+
+
+def _check_may_change(*, by, communication: Communication, message: str) -> None:
+    """The actor composes and sees `communication`, or the change is refused with `message`."""
+    if not _may_compose(by) or not Communication.objects.visible_to(by).filter(pk=communication.pk).exists():
+        raise ValidationError(message)
 
 
 def _check_related(*, author, project, advisory_body) -> None:
@@ -135,17 +142,51 @@ def _local(send_at: datetime.datetime | None, tz: zoneinfo.ZoneInfo) -> datetime
     return send_at.astimezone(tz).replace(tzinfo=None, microsecond=0)
 
 
+# By name: the tasks module (an adapter above this one) imports the services, not the reverse.
+TICK_TASK = "communications.tasks.communications_tick_task"
+
+
 def _kick() -> None:
     """Ring the doorbell after commit; if the broker is down, beat finds the work a minute later."""
-    from .tasks import communications_tick_task
 
     def ring():
         try:
-            communications_tick_task.delay()
+            current_app.send_task(TICK_TASK)
         except Exception:  # noqa: BLE001 - the periodic sweep is the safety net
             logger.warning("Could not enqueue the communications tick; beat will pick it up.", exc_info=True)
 
     transaction.on_commit(ring)
+
+
+def _audience_checked(*, communication: Communication, expected_count: int | None) -> int:
+    """The audience's size now, once it is known to be worth scheduling: not cancelled, not
+    empty, and not much larger than the `expected_count` the sender previewed."""
+    if communication.is_cancelled:
+        raise ValidationError("This communication was cancelled.")
+    if is_empty(normalize_audience(communication.audience)):
+        raise ValidationError({"audience": "The audience is empty: add at least one rule."})
+    preview = audience_preview(communication, limit=0)
+    if preview.total == 0:
+        raise ValidationError(
+            {"audience": "Nobody is in this audience (after opt-outs): nothing would be sent."}
+        )
+    if expected_count is not None and too_large(preview.total, expected_count):
+        raise ValidationError(
+            {
+                "audience": f"The audience is now {preview.total} people, much more than the "
+                f"{expected_count} previewed. Preview it again before scheduling."
+            }
+        )
+    return preview.total
+
+
+def _recurrence_defaults(schedule: Schedule) -> None:
+    """A weekly schedule without weekdays repeats on its first day's weekday, a monthly one on
+    its first day's date."""
+    if schedule.frequency == Schedule.Frequency.WEEKLY and not schedule.weekdays:
+        schedule.weekdays = [schedule.starts_local.weekday()]
+    if schedule.frequency == Schedule.Frequency.MONTHLY and not schedule.month_day:
+        schedule.month_day = schedule.starts_local.day
 
 
 def communication_schedule(
@@ -165,43 +206,25 @@ def communication_schedule(
     `expected_count` is the audience size the sender previewed; by default the current one.
     An empty audience, or one much larger than the preview, is refused.
     """
-    if communication.is_cancelled:
-        raise ValidationError("This communication was cancelled.")
-    if is_empty(normalize_audience(communication.audience)):
-        raise ValidationError({"audience": "The audience is empty: add at least one rule."})
-    preview = audience_preview(communication, limit=0)
-    if preview.total == 0:
-        raise ValidationError(
-            {"audience": "Nobody is in this audience (after opt-outs): nothing would be sent."}
-        )
-    if expected_count is not None and too_large(preview.total, expected_count):
-        raise ValidationError(
-            {
-                "audience": f"The audience is now {preview.total} people, much more than the "
-                f"{expected_count} previewed. Preview it again before scheduling."
-            }
-        )
+    preview_total = _audience_checked(communication=communication, expected_count=expected_count)
     tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
     recurrence = dict(recurrence or {})
     schedule = Schedule(
         communication=communication,
         frequency=recurrence.pop("frequency", Schedule.Frequency.ONCE),
-        starts_local=_local(send_at, tz),
         timezone=settings.TIME_ZONE,
         interval=recurrence.pop("interval", 1) or 1,
         weekdays=sorted(int(d) for d in (recurrence.pop("weekdays", None) or [])),
         month_day=recurrence.pop("month_day", None),
         until=recurrence.pop("until", None),
         count=recurrence.pop("count", None),
-        expected_count=expected_count if expected_count is not None else preview.total,
+        expected_count=expected_count if expected_count is not None else preview_total,
         created_by=by,
     )
+    schedule.starts_local = _local(send_at, tz)  # a property over the stored fields
     if recurrence:
         raise ValidationError({"recurrence": f"Unknown recurrence fields: {', '.join(sorted(recurrence))}."})
-    if schedule.frequency == Schedule.Frequency.WEEKLY and not schedule.weekdays:
-        schedule.weekdays = [schedule.starts_local.weekday()]
-    if schedule.frequency == Schedule.Frequency.MONTHLY and not schedule.month_day:
-        schedule.month_day = schedule.starts_local.day
+    _recurrence_defaults(schedule)
     schedule.full_clean()
     schedule.next_run_at = recurrence_first = recurrence_first_run(schedule)
     if recurrence_first is None:
@@ -211,7 +234,7 @@ def communication_schedule(
         if communication.status != Communication.Status.SCHEDULED:
             communication.status = Communication.Status.SCHEDULED
             communication.save(update_fields=["status", "updated_at"])
-    if schedule.next_run_at <= timezone.now() + datetime.timedelta(seconds=5):
+    if recurrence_first <= timezone.now() + datetime.timedelta(seconds=5):
         _kick()
     return schedule
 
@@ -248,6 +271,7 @@ def communication_cancel(*, communication: Communication, by, reason: str = "") 
 
 def schedule_pause(*, schedule: Schedule, by) -> Schedule:
     """Stop future occurrences until resumed (occurrences already sending continue)."""
+    _check_may_change(by=by, communication=schedule.communication, message="You cannot change this schedule.")
     if schedule.status != Schedule.Status.ACTIVE:
         raise ValidationError("Only an active schedule can be paused.")
     schedule.status = Schedule.Status.PAUSED
@@ -257,6 +281,7 @@ def schedule_pause(*, schedule: Schedule, by) -> Schedule:
 
 def schedule_resume(*, schedule: Schedule, by) -> Schedule:
     """Resume from the next occurrence after now; occurrences missed while paused are skipped."""
+    _check_may_change(by=by, communication=schedule.communication, message="You cannot change this schedule.")
     if schedule.status != Schedule.Status.PAUSED:
         raise ValidationError("Only a paused schedule can be resumed.")
     if schedule.communication.is_cancelled:
@@ -309,19 +334,16 @@ def communication_send_test(*, communication: Communication, recipient: Stakehol
     in an occurrence of its own marked as a test: it is not part of the communication's report
     or status, and `recipient`'s opt-outs and bounces do not stop it (it is not sent to them).
     """
-    if not _may_compose(by) or not Communication.objects.visible_to(by).filter(pk=communication.pk).exists():
-        raise ValidationError("You cannot send this communication.")
+    _check_may_change(by=by, communication=communication, message="You cannot send this communication.")
     if communication.is_cancelled:
         raise ValidationError("This communication was cancelled.")
     if not by.email:
         raise ValidationError("Your account has no e-mail address to send the test to.")
-    if communication.context_provider:
-        provider = get_context_provider(communication.context_provider)
-        result = provider(communication=communication, stakeholder=recipient) if provider else None
-        if result is not None and result.skip:
-            raise ValidationError(
-                f"This recipient would be skipped: {result.reason or 'by its context provider'}"
-            )
+    checked = recipient_message(communication=communication, stakeholder=recipient, strict=False)
+    if checked.skipped:
+        raise ValidationError(
+            f"This recipient would be skipped: {checked.skip_reason or 'by its context provider'}"
+        )
     with transaction.atomic():
         occurrence = _occurrence_direct(
             communication=communication, subject=f"[Test] {communication.subject}", is_test=True
@@ -382,6 +404,7 @@ def communication_send_to_user(
 
 def deliveries_retry_failed(*, communication: Communication, by, occurrence: Occurrence | None = None) -> int:
     """Put failed deliveries back in the queue; returns how many."""
+    _check_may_change(by=by, communication=communication, message="You cannot retry this communication.")
     if communication.is_cancelled:
         raise ValidationError("This communication was cancelled.")
     now = timezone.now()
@@ -426,21 +449,6 @@ def stakeholder_unsubscribe(*, stakeholder: Stakeholder, category: str) -> Commu
     return stakeholder_set_preference(
         stakeholder=stakeholder, category=category, delivery=CommunicationPreference.Delivery.NONE
     )
-
-
-def stakeholder_record_bounce(*, stakeholder: Stakeholder, reason: str = "", at=None) -> Stakeholder:
-    """Record a hard bounce: no more mail goes to this address until it is corrected."""
-    at = at or timezone.now()
-    if stakeholder.email_bounced_at is None:
-        Stakeholder.objects.filter(pk=stakeholder.pk, email_bounced_at__isnull=True).update(
-            email_bounced_at=at
-        )
-        stakeholder.email_bounced_at = at
-        logger.info("Hard bounce recorded for stakeholder %s: %s", stakeholder.pk, reason)
-    Delivery.objects.to_stakeholders().filter(
-        stakeholder=stakeholder, status__in=[Delivery.Status.PENDING, Delivery.Status.DEFERRED]
-    ).update(status=Delivery.Status.SKIPPED, last_error="Address bounced", updated_at=timezone.now())
-    return stakeholder
 
 
 def project_cadence_set(*, project, expected_days: int, by) -> ProjectCadence:

@@ -1,31 +1,30 @@
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, FormView, ListView
 
+from core.forms import form_add_service_errors
+from core.lists import stream_csv
 from stakeholders.models import CommunicationCategory, Stakeholder
 
 from . import recurrence, services
 from .audience import audience_preview, audience_queryset
+from .bounces import stakeholder_record_bounce
 from .forms import CadenceForm, CommunicationForm, PreferencesForm, ScheduleForm
 from .models import Communication, Delivery, Occurrence, Schedule
-from .providers import get_context_provider
 from .rendering import (
+    message_prepare,
     preferences_token,
-    prepare_message,
     read_preferences_token,
     read_unsubscribe_token,
-    recipient_values,
+    recipient_message,
 )
 from .selectors import delivery_deadline_text, projects_last_heard, status_counts, waiting_on_mail_server
 
@@ -61,9 +60,7 @@ def _visible_communication(request, pk) -> Communication:
 
 def _validation_messages(request, exc: ValidationError, form=None) -> None:
     if form is not None and hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
+        form_add_service_errors(form, exc)
         return
     for message in exc.messages:
         messages.error(request, message)
@@ -143,21 +140,15 @@ class CommunicationUpdateView(ComposerRequiredMixin, FormView):
 
 def _render_for(communication, stakeholder):
     """(subject, text, html, skipped_reason) of `communication` for one recipient, as sent now."""
-    extra = {}
-    if communication.context_provider:
-        provider = get_context_provider(communication.context_provider)
-        if provider is not None:
-            result = provider(communication=communication, stakeholder=stakeholder)
-            if result.skip:
-                return None, None, None, result.reason or "Skipped by its context provider"
-            extra = result.context
-    prepared = prepare_message(
-        subject=communication.subject,
-        body=communication.body,
-        category_label=communication.get_category_display(),
+    recipient = recipient_message(
+        communication=communication,
+        prepared=message_prepare(communication=communication),
+        stakeholder=stakeholder,
+        strict=False,
     )
-    values = recipient_values(communication=communication, stakeholder=stakeholder, extra=extra)
-    return (*prepared.for_recipient(values), "")
+    if recipient.skipped:
+        return None, None, None, recipient.skip_reason or "Skipped by its context provider"
+    return (*recipient.parts(), "")
 
 
 class CommunicationDetailView(ComposerRequiredMixin, DetailView):
@@ -332,11 +323,6 @@ class DeliveryReportView(ComposerRequiredMixin, ListView):
         return super().render_to_response(context, **kwargs)
 
     def csv_response(self):
-        class Echo:
-            def write(self, value):
-                return value
-
-        writer = csv.writer(Echo())
         rows = self.get_queryset().values_list(
             "occurrence__scheduled_for",
             "stakeholder__first_name",
@@ -347,26 +333,20 @@ class DeliveryReportView(ComposerRequiredMixin, ListView):
             "sent_at",
             "last_error",
         )
-
-        def stream():
-            yield writer.writerow(
-                ["occurrence", "first name", "last name", "e-mail", "status", "attempts", "sent at", "reason"]
-            )
-            for row in rows.iterator(chunk_size=2000):
-                yield writer.writerow(
-                    [
-                        timezone.localtime(row[0]).isoformat(),
-                        *row[1:6],
-                        timezone.localtime(row[6]).isoformat() if row[6] else "",
-                        row[7],
-                    ]
-                )
-
-        response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = (
-            f'attachment; filename="communication-{self.communication.pk}-deliveries.csv"'
+        return stream_csv(
+            header=[
+                "occurrence",
+                "first name",
+                "last name",
+                "e-mail",
+                "status",
+                "attempts",
+                "sent at",
+                "reason",
+            ],
+            rows=rows.iterator(chunk_size=2000),
+            filename=f"communication-{self.communication.pk}-deliveries.csv",
         )
-        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -415,9 +395,7 @@ def delivery_bounce(request, pk):
     delivery = get_object_or_404(
         Delivery.objects.visible_to(request.user).to_stakeholders().select_related("stakeholder"), pk=pk
     )
-    services.stakeholder_record_bounce(
-        stakeholder=delivery.stakeholder, reason=f"Reported on delivery {delivery.pk}"
-    )
+    stakeholder_record_bounce(stakeholder=delivery.stakeholder, reason=f"Reported on delivery {delivery.pk}")
     messages.success(
         request, f"Hard bounce recorded for {delivery.email}; no more mail goes to this address."
     )

@@ -6,5 +6,12 @@ class MeetingsConfig(AppConfig):
     verbose_name = "Meetings of advisory bodies"
 
     def ready(self):
-        # Registers the per-recipient context providers with the communications feature.
+        from projects.demo import demo_loaders
+
+        # The per-recipient context providers and digest sections register with communications.
         from . import providers  # noqa: F401
+        from .demo import meetings_demo_load
+
+        # seed_demo (projects, below meetings) loads the demo meetings through its registry.
+        if meetings_demo_load not in demo_loaders:
+            demo_loaders.append(meetings_demo_load)

@@ -183,7 +183,7 @@ class ActionItemForm(forms.ModelForm):
         fields = ["description", "agenda_item", "owner_stakeholder", "owner_user", "due_date"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2}), "due_date": DateInput()}
 
-    def __init__(self, *args, meeting, user, **kwargs):
+    def __init__(self, *args, meeting, user, **kwargs):  # noqa: ARG002 - the views pass every meeting form its user
         super().__init__(*args, **kwargs)
         self.instance.meeting = meeting
         self.fields["agenda_item"].queryset = meeting.agenda_items.all()

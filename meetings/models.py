@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from core.fields import BoundedTextField
 from projects.models import Product, Project
-from r2cc_portal.fields import BoundedTextField
 from stakeholders.models import AdvisoryBody, BodyPurpose, Membership, Stakeholder
 
 from .querysets import (

@@ -6,14 +6,19 @@ SEQUENCE, RSVP links are signed for the recipient, and a reminder made for an ea
 meeting that has since moved or been cancelled is skipped.
 """
 
+import datetime
+
 from django.conf import settings
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from communications.digests import UPCOMING_DAYS, DigestLines, digest_text, register_digest_lines
 from communications.providers import Attachment, ProviderResult, register_context_provider
+from stakeholders.models import Membership
 
 from .ics import meeting_invitation_ics, meeting_method
-from .models import ActionItemReminder, MeetingNotice, Participant
+from .models import ActionItem, ActionItemReminder, Meeting, MeetingNotice, Participant
 from .tokens import rsvp_token
 
 
@@ -115,7 +120,7 @@ def cancellation(*, communication, stakeholder) -> ProviderResult:
 
 
 @register_context_provider("meetings.action_item_reminder")
-def action_item_reminder(*, communication, stakeholder, user=None) -> ProviderResult:
+def action_item_reminder(*, communication, stakeholder, user=None) -> ProviderResult:  # noqa: ARG001 - the context provider interface
     # `user`: a staff owner without a directory entry (then `stakeholder` is None).
     reminder = (
         ActionItemReminder.objects.select_related("action_item__meeting__body")
@@ -159,4 +164,43 @@ def feedback_request(*, communication, stakeholder) -> ProviderResult:
     token = feedback_token(body_id=body.pk, stakeholder_id=stakeholder.pk)
     return ProviderResult(
         context={"body_name": body.name, "feedback_url": _url("meetings:feedback_link", token)}
+    )
+
+
+@register_digest_lines
+def digest_meetings(*, sea, week_start: datetime.date) -> DigestLines:
+    """A state's weekly digest: meetings of the next two weeks and open overdue action items of
+    the bodies that concern the state (a member represents it or one of its districts, or is one
+    of its people)."""
+    bodies = Membership.objects.filter(
+        Q(represents_sea=sea) | Q(represents_district__sea=sea) | Q(stakeholder__sea=sea)
+    ).values("body_id")
+    now = timezone.now()
+    meetings = (
+        Meeting.objects.filter(
+            body_id__in=bodies,
+            status=Meeting.Status.SCHEDULED,
+            starts_at__gte=now,
+            starts_at__lt=now + datetime.timedelta(days=UPCOMING_DAYS),
+        )
+        .select_related("body")
+        .order_by("starts_at")[:20]
+    )
+    items = (
+        ActionItem.objects.filter(status=ActionItem.Status.OPEN, due_date__lt=week_start)
+        .filter(Q(meeting__body_id__in=bodies) | Q(owner_stakeholder__sea=sea))
+        .select_related("owner_stakeholder", "owner_user")
+        .order_by("due_date", "pk")[:50]
+    )
+    return DigestLines(
+        upcoming=[
+            f"- {timezone.localtime(m.starts_at):%a %b %-d, %-I:%M %p} · {m.body.short_name}: "
+            f"{digest_text(m.title, 100)}"
+            for m in meetings
+        ],
+        overdue=[
+            f"- Action item: {digest_text(item.description, 120)} "
+            f"(due {item.due_date:%b %-d}, {digest_text(item.owner_display, 60)})"
+            for item in items
+        ],
     )

@@ -66,7 +66,9 @@ def memberships(body: AdvisoryBody, today: datetime.date) -> dict:
     past = [m for m in rows if m.term_end is not None and m.term_end < today]
     future = [m for m in rows if m.term_start > today]
     horizon = today + datetime.timedelta(days=90)
-    expiring = sorted((m for m in current if m.term_end and m.term_end <= horizon), key=lambda m: m.term_end)
+    expiring = sorted(
+        (m for m in current if m.term_end and m.term_end <= horizon), key=lambda m: m.term_end or horizon
+    )
     return {"current": current, "past": past, "future": future, "expiring": expiring}
 
 

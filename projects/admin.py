@@ -2,6 +2,10 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
+from typing_extensions import override
+
+from stakeholders.admin import PartnerCenterAdmin
+from stakeholders.models import PartnerCenter
 
 from .models import (
     Activity,
@@ -94,12 +98,15 @@ class ConditionAdmin(admin.ModelAdmin):
     search_fields = ("name", "slug", "description")
     ordering = ("number",)
 
+    @override
     def has_add_permission(self, request):
         return False
 
+    @override
     def has_change_permission(self, request, obj=None):
         return False
 
+    @override
     def has_delete_permission(self, request, obj=None):
         return False
 
@@ -252,12 +259,15 @@ class ProductAdmin(SimpleHistoryAdmin):
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
+    @override
     def has_add_permission(self, request):
         return False
 
+    @override
     def has_change_permission(self, request, obj=None):
         return False
 
+    @override
     def has_delete_permission(self, request, obj=None):
         return False
 
@@ -275,3 +285,39 @@ class ActivityMonthAdmin(ReadOnlyAdmin):
 class RollupWatermarkAdmin(ReadOnlyAdmin):
     list_display = ("name", "refreshed_at")
     readonly_fields = list_display
+
+
+class LedProjectInline(admin.TabularInline):
+    """Read-only list of the projects a center leads; projects are edited on their own page."""
+
+    model = Project
+    fk_name = "lead_center"
+    verbose_name = "led project"
+    verbose_name_plural = "led projects"
+    fields = ("title", "sea", "status", "start_date", "end_date")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("sea")
+
+    @override
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @override
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+# Stakeholders stands below projects: its partner-center page gets the led projects from here.
+class PartnerCenterWithProjectsAdmin(PartnerCenterAdmin):
+    def get_inlines(self, request, obj):
+        inlines = super().get_inlines(request, obj)
+        return (*inlines, LedProjectInline) if obj is not None else inlines
+
+
+admin.site.unregister(PartnerCenter)
+admin.site.register(PartnerCenter, PartnerCenterWithProjectsAdmin)

@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import networkx as nx
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -184,11 +185,11 @@ def stage_chart(points, *, start: datetime.date, end: datetime.date, label: str,
         return top + plot_h - stage / 4 * plot_h
 
     out = [_svg_open(width, height, label, "chart-stage")]
-    for stage in range(5):
-        out.append(
-            f'<line class="grid" x1="{left}" x2="{width - right}" y1="{_num(y(stage))}" y2="{_num(y(stage))}"/>'
-            f'<text class="axis" x="{left - 6}" y="{_num(y(stage) + 4)}" text-anchor="end">{stage}</text>'
-        )
+    out.extend(
+        f'<line class="grid" x1="{left}" x2="{width - right}" y1="{_num(y(stage))}" y2="{_num(y(stage))}"/>'
+        f'<text class="axis" x="{left - 6}" y="{_num(y(stage) + 4)}" text-anchor="end">{stage}</text>'
+        for stage in range(5)
+    )
     out.append(
         f'<text class="axis" x="{left}" y="{height - 6}">{escape(start.strftime("%b %Y"))}</text>'
         f'<text class="axis" x="{width - right}" y="{height - 6}" text-anchor="end">{escape(end.strftime("%b %Y"))}</text>'
@@ -237,7 +238,7 @@ def indicator_chart(indicator, values, *, label: str) -> SafeString:
         d for d in (indicator.baseline_date, indicator.target_date) if d
     ]
     if not dates:
-        dates = [datetime.date.today()]
+        dates = [timezone.localdate()]
     first, last = min(dates), max(dates)
     span = max((last - first).days, 1)
 
@@ -248,11 +249,11 @@ def indicator_chart(indicator, values, *, label: str) -> SafeString:
         return top + plot_h - (float(v) - low) / (high - low) * plot_h
 
     out = [_svg_open(width, height, label, "chart-indicator")]
-    for tick in ticks:
-        out.append(
-            f'<line class="grid" x1="{left}" x2="{left + plot_w}" y1="{_num(y(tick))}" y2="{_num(y(tick))}"/>'
-            f'<text class="axis" x="{left - 6}" y="{_num(y(tick) + 4)}" text-anchor="end">{_num(tick)}</text>'
-        )
+    out.extend(
+        f'<line class="grid" x1="{left}" x2="{left + plot_w}" y1="{_num(y(tick))}" y2="{_num(y(tick))}"/>'
+        f'<text class="axis" x="{left - 6}" y="{_num(y(tick) + 4)}" text-anchor="end">{_num(tick)}</text>'
+        for tick in ticks
+    )
     out.append(
         f'<text class="axis" x="{left}" y="{height - 12}">{escape(first.strftime("%b %Y"))}</text>'
         f'<text class="axis" x="{left + plot_w}" y="{height - 12}" text-anchor="end">'
@@ -311,26 +312,44 @@ def network_graph(network, *, project_limit: int = PROJECT_NODE_LIMIT) -> nx.Gra
     collapsed = len(network.projects) > project_limit
     for sea in network.seas:
         graph.add_node(f"sea:{sea.pk}", kind="sea", label=sea.short_name, title=sea.name)
+    used_centers = _add_projects(graph, network, collapsed=collapsed)
+    _add_bodies(graph, network, used_centers)
+    for center_id in used_centers:
+        center = network.centers.get(center_id)
+        if center is not None:
+            graph.add_node(f"center:{center_id}", kind="center", label=center.short_name, title=center.name)
+    graph.graph["collapsed"] = collapsed
+    return graph
+
+
+def _add_projects(graph: nx.Graph, network, *, collapsed: bool) -> set:
+    """Each project between its SEA and its centers, or (collapsed) one weighted link per SEA
+    and center; returns the centers used."""
     used_centers = set()
-    links = defaultdict(int)
+    links: defaultdict = defaultdict(int)
     for project in network.projects:
         centers = [project["lead_center_id"], *project["partner_ids"]]
         used_centers.update(centers)
         if collapsed:
             for center_id in centers:
                 links[(project["sea_id"], center_id)] += 1
-        else:
-            node = f"project:{project['pk']}"
-            graph.add_node(node, kind="project", label=project["title"], title=project["title"])
-            graph.add_edge(f"sea:{project['sea_id']}", node, kind="client")
-            for center_id in centers:
-                graph.add_edge(
-                    node,
-                    f"center:{center_id}",
-                    kind="lead" if center_id == project["lead_center_id"] else "partner",
-                )
+            continue
+        node = f"project:{project['pk']}"
+        graph.add_node(node, kind="project", label=project["title"], title=project["title"])
+        graph.add_edge(f"sea:{project['sea_id']}", node, kind="client")
+        for center_id in centers:
+            graph.add_edge(
+                node,
+                f"center:{center_id}",
+                kind="lead" if center_id == project["lead_center_id"] else "partner",
+            )
     for (sea_id, center_id), count in links.items():
         graph.add_edge(f"sea:{sea_id}", f"center:{center_id}", kind="link", weight=count)
+    return used_centers
+
+
+def _add_bodies(graph: nx.Graph, network, used_centers: set) -> None:
+    """Each advisory body with a seat edge to the SEAs and centers on it (added to `used_centers`)."""
     for body_id, body in network.bodies.items():
         members = [f"sea:{s}" for s in body["seas"] if graph.has_node(f"sea:{s}")]
         centers = [c for c in body["centers"] if c in network.centers]
@@ -344,12 +363,6 @@ def network_graph(network, *, project_limit: int = PROJECT_NODE_LIMIT) -> nx.Gra
         for center_id in centers:
             used_centers.add(center_id)
             graph.add_edge(node, f"center:{center_id}", kind="seat")
-    for center_id in used_centers:
-        center = network.centers.get(center_id)
-        if center is not None:
-            graph.add_node(f"center:{center_id}", kind="center", label=center.short_name, title=center.name)
-    graph.graph["collapsed"] = collapsed
-    return graph
 
 
 def layered_layout(graph: nx.Graph, *, row_height: float = 34.0) -> dict[str, tuple[float, float]]:
@@ -369,8 +382,7 @@ def layered_layout(graph: nx.Graph, *, row_height: float = 34.0) -> dict[str, tu
             return (sum(placed) / len(placed) if placed else float("inf"), graph.nodes[node]["label"])
 
         nodes.sort(key=(lambda n: graph.nodes[n]["label"]) if col == 1 else key)
-        for i, node in enumerate(nodes):
-            order[node] = i
+        order.update((node, i) for i, node in enumerate(nodes))
     tallest = max((len(nodes) for nodes in columns.values()), default=1)
     positions = {}
     for col, nodes in columns.items():

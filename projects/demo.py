@@ -7,6 +7,7 @@ first loaded, so dashboards have current activity to show.
 
 import datetime
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -115,6 +116,11 @@ RCC_PURPOSES = [
     "technical-assistance centers to better serve SEAs in Connecticut, New York and Rhode Island.",
     "Coordinate supports so each state receives one seamless set of services.",
 ]
+
+
+# Demo data of the apps above projects (meetings), loaded by `seed_demo` after the world:
+# callables `(*, today) -> records created`, appended in their AppConfig.ready().
+demo_loaders: list[Callable[..., int]] = []
 
 
 @dataclass
@@ -403,8 +409,16 @@ class _World:
         )
 
     def connecticut(self):
-        ct, r2cc, rel = self.seas["CT"], self.centers["R2CC"], self.centers["REL NEI"]
+        """The educator-diversity project: the project and its goals, how its scope changed,
+        what was done, and how it is measured."""
         districts = self.districts("CT")
+        project = self._ct_project(districts)
+        self._ct_scope_changes(project)
+        self._ct_activities(project, districts)
+        self._ct_measures(project)
+
+    def _ct_project(self, districts):
+        ct, r2cc, rel = self.seas["CT"], self.centers["R2CC"], self.centers["REL NEI"]
         project = self.project(
             "Diversifying Connecticut's educator workforce",
             sea=ct,
@@ -437,6 +451,9 @@ class _World:
                 ),
             ],
         )
+        return project
+
+    def _ct_scope_changes(self, project):
         for changed_on, summary, reason, details in [
             (
                 datetime.date(2020, 1, 15),
@@ -459,6 +476,9 @@ class _World:
                 summary=summary,
                 defaults={"changed_on": changed_on, "reason": reason, "details": details},
             )
+
+    def _ct_activities(self, project, districts):
+        r2cc, rel = self.centers["R2CC"], self.centers["REL NEI"]
         leads = self.ct_district_leads
         rows = [
             (
@@ -557,6 +577,9 @@ class _World:
             ),
         ]
         self.activities(project, rows, author=self.users["ct.staff"])
+
+    def _ct_measures(self, project):
+        r2cc, rel = self.centers["R2CC"], self.centers["REL NEI"]
         self.assessments(
             project,
             {

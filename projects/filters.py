@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import Q
 
 from accounts.models import Role, User
-from r2cc_portal.lists import FastSelect
+from core.lists import FastSelect
 from stakeholders.models import SEA, PartnerCenter
 
 from .models import Activity, Condition, Project, Stage
@@ -80,10 +80,10 @@ class ProjectFilter(django_filters.FilterSet):
         self.form.fields["condition"].choices = choices
         drop_state_filter_for_one_state(self, "state")
 
-    def search(self, queryset, name, value):
+    def search(self, queryset, _name, value):
         return queryset.filter(Q(title__icontains=value) | Q(problem_statement__icontains=value))
 
-    def filter_nothing(self, queryset, name, value):
+    def filter_nothing(self, queryset, _name, _value):
         return queryset  # condition and stage filter together, in filter_queryset
 
     def filter_queryset(self, queryset):
@@ -155,7 +155,7 @@ class ActivityFilter(django_filters.FilterSet):
             self._choices = project_and_state_choices(self.request.user)
         return self._choices
 
-    def search(self, queryset, name, value):
+    def search(self, queryset, _name, value):
         return queryset.filter(Q(summary__icontains=value) | Q(next_steps__icontains=value))
 
 

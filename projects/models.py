@@ -6,7 +6,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from r2cc_portal.fields import BoundedTextField, text_length_check
+from core.fields import BoundedTextField, text_length_check
 from stakeholders.models import SEA, District, Office, PartnerCenter, Stakeholder
 
 from .querysets import (

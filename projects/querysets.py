@@ -34,14 +34,6 @@ class ProjectChildQuerySet(models.QuerySet):
 
 
 class ActivityQuerySet(ProjectChildQuerySet):
-    def in_period(self, start=None, end=None):
-        qs = self
-        if start:
-            qs = qs.filter(date__gte=start)
-        if end:
-            qs = qs.filter(date__lte=end)
-        return qs
-
     def editable_by(self, user):
         """Activities `user` may edit or delete.
 
@@ -60,7 +52,7 @@ class ConditionAssessmentQuerySet(ProjectChildQuerySet):
     def latest_per_condition(self):
         """Only the most recent assessment of each (project, condition)."""
         newest = (
-            self.model.objects.filter(project=OuterRef("project"), condition=OuterRef("condition"))
+            self.model._default_manager.filter(project=OuterRef("project"), condition=OuterRef("condition"))
             .order_by("-assessed_on", "-created_at", "-pk")
             .values("pk")[:1]
         )

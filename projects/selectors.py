@@ -184,7 +184,7 @@ def heatmap_page(projects: QuerySet, *, total: int, page_number, conditions: lis
     paginator = Paginator(ordered, HEATMAP_PAGE_SIZE)
     paginator.__dict__["count"] = total  # cached_property: skip the COUNT(*) query
     page = paginator.get_page(page_number)
-    page.rows = [
+    page.rows = [  # type: ignore[attr-defined]  # the heatmap template reads its rows off the page
         HeatRow(project, [HeatCell(c, getattr(project, f"stage_{c.number}")) for c in conditions])
         for project in page.object_list
     ]
@@ -431,7 +431,7 @@ def state_partner_centers(sea: SEA):
         Project.partner_centers.through.objects.filter(project__sea=sea, partnercenter=OuterRef("pk"))
         .order_by()
         .values("partnercenter")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"))  # type: ignore[misc]  # django-stubs misses the annotation on a through model
         .values("n")
     )
     centers = PartnerCenter.objects.annotate(led=Subquery(led), partnered=Subquery(partnered))
@@ -529,13 +529,13 @@ def project_indicators(project: Project) -> list[Indicator]:
         .order_by("-measured_on")
         .values("measured_on")[:1]
     )
-    indicators = list(
+    indicators: list[Indicator] = list(
         Indicator.objects.filter(project=project)
         .annotate(latest=latest_value_subquery(), latest_on=latest_on)
         .order_by("name")
     )
     for indicator in indicators:
-        indicator.on_target = None if indicator.latest is None else indicator.is_on_target(indicator.latest)
+        indicator.on_target = None if indicator.latest is None else indicator.is_on_target(indicator.latest)  # type: ignore[attr-defined]  # annotated above
     return indicators
 
 

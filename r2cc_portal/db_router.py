@@ -228,7 +228,7 @@ def _read_alias(routing: RequestRouting) -> str:
 class ReplicaRouter:
     """DATABASE_ROUTERS entry: see the module docstring."""
 
-    def db_for_read(self, model, **hints):
+    def db_for_read(self, _model, **hints):
         routing = _current.get()
         if routing is None:  # outside a request, or no replica configured
             return PRIMARY
@@ -239,7 +239,7 @@ class ReplicaRouter:
             routing.primary_reads += 1
         return alias
 
-    def db_for_write(self, model, **hints):
+    def db_for_write(self, _model, **hints):
         routing = _current.get()
         if routing is not None:
             routing.wrote = True
@@ -251,7 +251,7 @@ class ReplicaRouter:
             return True
         return None
 
-    def allow_migrate(self, db, app_label, model_name=None, **hints):
+    def allow_migrate(self, db, app_label, model_name=None, **hints):  # noqa: ARG002 - Django names them
         return False if db == REPLICA else None
 
 
@@ -299,16 +299,16 @@ class ReplicaRoutingMiddleware:
 
         return wrapper
 
-    def process_view(self, request, view_func, view_args, view_kwargs):
+    def process_view(self, request, _view_func, _view_args, _view_kwargs):
         routing = _current.get()
         if routing is None or routing.disabled or request.method not in SAFE_METHODS:
-            return None
+            return
         match = getattr(request, "resolver_match", None)
         if is_replica_view(match.view_name if match else None):
             # Evaluate the session's user now, on the primary, so that the router never has to.
             request.user.is_authenticated  # noqa: B018
             routing.replica_view = True
-        return None
+        return
 
 
 def current_routing() -> RequestRouting | None:

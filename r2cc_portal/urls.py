@@ -2,13 +2,16 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts import urls as accounts_urls
 from accounts import views as accounts_views
+from api import token_views
 from communications.account_mail import OutboxPasswordResetForm
+from projects.views.home import home
 
-from . import health, views
+from . import health
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("accounts/login/", accounts_views.PortalLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -38,11 +41,12 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
-    path("accounts/", include("accounts.urls")),
+    # The profile's token pages belong to the API but keep their place in the accounts namespace.
+    path("accounts/", include((accounts_urls.urlpatterns + token_views.urlpatterns, "accounts"))),
     path("admin/login/", accounts_views.admin_login_redirect, name="admin_login_redirect"),
     path("admin/", admin.site.urls),
     path("projects/", include("projects.urls")),
-    path("directory/", include("stakeholders.urls")),
+    path("directory/", include("projects.directory_urls")),
     path("communications/", include("communications.urls")),
     path("meetings/", include("meetings.urls")),
     path("api/", include("api.urls")),

@@ -57,6 +57,19 @@ def _when(local: str, tzid: str | None, utc: str) -> str:
     return f"{local} {tzid or 'UTC'} = {utc} UTC"
 
 
+def icaljs_installed() -> bool:
+    """ical.js comes from package.json: install it on first use, as the test script does."""
+    if (ROOT / "node_modules" / "ical.js").is_dir():
+        return True
+    npm = shutil.which("npm")
+    if npm is None:
+        print("ical.js is missing and npm is not installed: run `npm ci` first.", file=sys.stderr)
+        return False
+    print("Installing ical.js (npm ci) ...", file=sys.stderr)
+    subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--silent"], cwd=ROOT, check=True)  # noqa: S603
+    return True
+
+
 def main() -> int:
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # quietly, when piped into `head`
     parser = argparse.ArgumentParser(
@@ -68,13 +81,8 @@ def main() -> int:
     if node is None:
         print("Node.js is needed to read the calendars with ical.js.", file=sys.stderr)
         return 2
-    if not (ROOT / "node_modules" / "ical.js").is_dir():
-        npm = shutil.which("npm")
-        if npm is None:
-            print("ical.js is missing and npm is not installed: run `npm ci` first.", file=sys.stderr)
-            return 2
-        print("Installing ical.js (npm ci) ...", file=sys.stderr)
-        subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--silent"], cwd=ROOT, check=True)  # noqa: S603
+    if not icaljs_installed():
+        return 2
     found = []
     for name, message in messages(args.paths):
         part, where = calendar_part(message)

@@ -4,8 +4,7 @@ from django.db.models import Count
 from import_export.admin import ImportMixin
 from import_export.formats.base_formats import CSV
 from simple_history.admin import SimpleHistoryAdmin
-
-from projects.models import Project
+from typing_extensions import override
 
 from .models import (
     SEA,
@@ -87,29 +86,6 @@ class CenterMembershipInline(MembershipInline):
     autocomplete_fields = ("body", "stakeholder")
 
 
-class LedProjectInline(admin.TabularInline):
-    """Read-only list of the projects a center leads; projects are edited on their own page."""
-
-    model = Project
-    fk_name = "lead_center"
-    verbose_name = "led project"
-    verbose_name_plural = "led projects"
-    fields = ("title", "sea", "status", "start_date", "end_date")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("sea")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 class CommunicationPreferenceInline(admin.TabularInline):
     model = CommunicationPreference
     fields = ("category", "delivery", "updated_at")
@@ -181,12 +157,14 @@ class PartnerCenterAdmin(SimpleHistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(led_project_count=Count("led_projects"))
 
+    @override
     def get_inlines(self, request, obj):
         # A membership's validation needs the center saved first (it must represent exactly
-        # one thing), so memberships and led projects appear once the center exists.
+        # one thing), so memberships (and the led projects the projects app adds) appear once
+        # the center exists.
         if obj is None:
             return ()
-        return (CenterMembershipInline, LedProjectInline)
+        return (CenterMembershipInline,)
 
     @admin.display(description="led projects", ordering="led_project_count")
     def led_project_count(self, obj):

@@ -55,7 +55,7 @@ class StakeholderFilter(ScopedStateFilterSet):
         model = Stakeholder
         fields = []
 
-    def search(self, queryset, name, value):
+    def search(self, queryset, _name, value):
         for word in value.split()[:5]:
             queryset = queryset.filter(
                 Q(first_name__icontains=word)
@@ -65,7 +65,7 @@ class StakeholderFilter(ScopedStateFilterSet):
             )
         return queryset
 
-    def filter_affiliation(self, queryset, name, value):
+    def filter_affiliation(self, queryset, _name, value):
         # The most specific place the person works, as Stakeholder.affiliation shows it.
         if value == "sea":
             return queryset.filter(
@@ -80,7 +80,7 @@ class StakeholderFilter(ScopedStateFilterSet):
             return queryset.filter(partner_center__isnull=False, district__isnull=True)
         return queryset.filter(organization__isnull=False, district__isnull=True, partner_center__isnull=True)
 
-    def filter_active(self, queryset, name, value):
+    def filter_active(self, queryset, _name, value):
         return queryset.filter(is_active=value == "yes")
 
 
@@ -94,5 +94,5 @@ class DistrictFilter(ScopedStateFilterSet):
         model = District
         fields = []
 
-    def search(self, queryset, name, value):
+    def search(self, queryset, _name, value):
         return queryset.filter(Q(name__icontains=value) | Q(nces_id__startswith=value.strip()))

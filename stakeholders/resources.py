@@ -9,6 +9,7 @@ a state's postal code, a district's NCES id, an organization's name, a center's 
 from django.core.exceptions import ValidationError
 from import_export import fields, resources
 from import_export.widgets import BooleanWidget, ForeignKeyWidget
+from typing_extensions import override
 
 from .models import SEA, District, Organization, PartnerCenter, Stakeholder
 
@@ -98,6 +99,7 @@ class StakeholderResource(resources.ModelResource):
         report_skipped = True
         use_transactions = True
 
+    @override
     def get_instance(self, instance_loader, row):
         # E-mail addresses are unique whatever their case (see the model's constraint).
         email = (row.get("email") or "").strip()

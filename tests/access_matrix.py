@@ -347,7 +347,7 @@ def spec_for(key: str) -> dict | None:
         return ROUTES[key]
     if key in ADMIN_SPECIAL:
         return ADMIN_SPECIAL[key]
-    if key.startswith("admin:") or key.startswith("admin/"):
+    if key.startswith(("admin:", "admin/")):
         if key.startswith("admin/"):
             # The admin's unnamed redirects of bare object URLs and its catch-all.
             return {"fill": "0", "methods": {"GET": {**ADMIN_NOT_STAFF, "admin": (301, 302, 404)}}}

@@ -166,7 +166,7 @@ def url_for(key: str, pattern: str, spec: dict, world) -> str:
     else:
         # Unnamed patterns (the admin's object redirects and catch-all): fill the placeholders.
         url = "/" + re.sub(
-            r"<[^>]+>|\(\?P<\w+>[^)]*\)\$?|\^|\$", lambda m: str(spec.get("fill", "0")), pattern
+            r"<[^>]+>|\(\?P<\w+>[^)]*\)\$?|\^|\$", lambda _m: str(spec.get("fill", "0")), pattern
         )
     return url + spec.get("query", "")
 

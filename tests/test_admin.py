@@ -247,9 +247,11 @@ def test_relations_to_registered_models_use_autocomplete():
         if model._meta.app_label not in PORTAL_APPS:
             continue
         readonly = set(model_admin.readonly_fields)
-        for name in _relation_fields(model, _form_field_names(model_admin, model)):
-            if name not in readonly and name not in model_admin.autocomplete_fields:
-                plain.append(f"{model._meta.label}.{name}")
+        plain.extend(
+            f"{model._meta.label}.{name}"
+            for name in _relation_fields(model, _form_field_names(model_admin, model))
+            if name not in readonly and name not in model_admin.autocomplete_fields
+        )
         for inline in model_admin.inlines:
             fk_name = inline.fk_name or next(
                 f.name
@@ -257,9 +259,11 @@ def test_relations_to_registered_models_use_autocomplete():
                 if isinstance(f, ForeignKey) and f.related_model is model
             )
             names = [n for n in inline.fields if n != fk_name and n not in inline.readonly_fields]
-            for name in _relation_fields(inline.model, names):
-                if name not in inline.autocomplete_fields:
-                    plain.append(f"{inline.__name__}.{name}")
+            plain.extend(
+                f"{inline.__name__}.{name}"
+                for name in _relation_fields(inline.model, names)
+                if name not in inline.autocomplete_fields
+            )
     assert plain == []
 
 

@@ -4,8 +4,8 @@ from decimal import Decimal
 import pytest
 from django.test import RequestFactory
 
+from core.lists import csv_cell, stream_csv
 from projects.views.activities import ActivityListView
-from r2cc_portal.lists import csv_cell, stream_csv
 
 pytestmark = pytest.mark.django_db
 

@@ -44,7 +44,8 @@ def test_pages_send_the_security_headers(client):
     csp = response["Content-Security-Policy"]
     assert "default-src 'self'" in csp
     assert "frame-ancestors 'none'" in csp
-    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
     assert response["X-Frame-Options"] == "DENY"
     assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Content-Type-Options"] == "nosniff"
@@ -96,11 +97,16 @@ def test_production_cookies_hsts_and_two_factor_for_administrators():
         "SESSION_SAVE_EVERY_REQUEST",
         "TWO_FACTOR_REQUIRED_ROLES",
     )
-    assert values["SESSION_COOKIE_SECURE"] and values["CSRF_COOKIE_SECURE"]
-    assert values["SESSION_COOKIE_HTTPONLY"] and values["SESSION_COOKIE_SAMESITE"] == "Lax"
-    assert values["SECURE_HSTS_SECONDS"] >= 31536000 and values["SECURE_HSTS_INCLUDE_SUBDOMAINS"]
-    assert values["SECURE_SSL_REDIRECT"] and values["SECURE_REFERRER_POLICY"] == "same-origin"
-    assert values["SESSION_COOKIE_AGE"] <= 30 * 60 and values["SESSION_SAVE_EVERY_REQUEST"]
+    assert values["SESSION_COOKIE_SECURE"]
+    assert values["CSRF_COOKIE_SECURE"]
+    assert values["SESSION_COOKIE_HTTPONLY"]
+    assert values["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert values["SECURE_HSTS_SECONDS"] >= 31536000
+    assert values["SECURE_HSTS_INCLUDE_SUBDOMAINS"]
+    assert values["SECURE_SSL_REDIRECT"]
+    assert values["SECURE_REFERRER_POLICY"] == "same-origin"
+    assert values["SESSION_COOKIE_AGE"] <= 30 * 60
+    assert values["SESSION_SAVE_EVERY_REQUEST"]
     assert values["TWO_FACTOR_REQUIRED_ROLES"] == ["Administrator"]
 
 
@@ -267,7 +273,8 @@ def _turn_on_two_factor(client, user, traveller) -> TOTPDevice:
     client.force_login(user)
     assert client.post(reverse("accounts:two_factor_setup")).status_code == 302
     page = client.get(reverse("accounts:two_factor_setup"))
-    assert "<svg" in page.content.decode() and "<script" not in page.content.decode().split("</head>")[1]
+    assert "<svg" in page.content.decode()
+    assert "<script" not in page.content.decode().split("</head>")[1]
     device = TOTPDevice.objects.get(user=user, confirmed=False)
     bad = client.post(reverse("accounts:two_factor_confirm"), {"token": "000000"})
     assert bad.status_code == 400
@@ -315,7 +322,8 @@ def test_five_wrong_codes_send_the_user_back_to_the_password(client, ct_staff, p
         sign_in(client, ct_staff.username, password)
         for _ in range(5):
             response = client.post(reverse("accounts:two_factor_verify"), {"token": "999999"})
-        assert response.status_code == 302 and response["Location"] == reverse("login")
+        assert response.status_code == 302
+        assert response["Location"] == reverse("login")
         assert client.get(reverse("accounts:two_factor_verify"))["Location"] == reverse("login")
 
 
@@ -350,7 +358,8 @@ def test_admin_sign_in_goes_through_the_portal_sign_in(client):
 def test_signed_in_users_without_admin_access_are_refused_not_looped(client, ct_staff, admin_user):
     client.force_login(ct_staff)
     admin = client.get("/admin/")
-    assert admin.status_code == 302 and admin["Location"].startswith("/admin/login/")
+    assert admin.status_code == 302
+    assert admin["Location"].startswith("/admin/login/")
     assert client.get(admin["Location"]).status_code == 403
     assert SecurityEvent.objects.filter(kind="forbidden", user=ct_staff).exists()
     client.force_login(admin_user)
@@ -361,7 +370,8 @@ def test_signed_in_users_without_admin_access_are_refused_not_looped(client, ct_
 def test_sign_in_page_is_accessible_markup(client, ct_staff):
     page = client.get(LOGIN).content.decode()
     assert "<h1" in page
-    assert 'for="id_username"' in page and 'for="id_password"' in page
+    assert 'for="id_username"' in page
+    assert 'for="id_password"' in page
     bad = client.post(LOGIN, {"username": "ct.staff", "password": ""}, REMOTE_ADDR=OFFICE).content.decode()
     assert "This field is required" in bad
 

@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 # How long before a meeting its reminder goes out.
 MEETING_REMINDER_BEFORE = getattr(settings, "MEETINGS_REMINDER_BEFORE", datetime.timedelta(days=1))
 
-PROVIDER_FOR_KIND = {
+PROVIDER_FOR_KIND: dict[str, str] = {
     MeetingNotice.Kind.INVITATION: "meetings.invitation",
     MeetingNotice.Kind.REMINDER: "meetings.reminder",
     MeetingNotice.Kind.UPDATE: "meetings.update",
@@ -49,14 +49,14 @@ def _communications():
     return services
 
 
-SUBJECTS = {
+SUBJECTS: dict[str, str] = {
     MeetingNotice.Kind.INVITATION: "Invitation: {body} meeting, {when}",
     MeetingNotice.Kind.REMINDER: "Reminder: {body} meeting, {when}",
     MeetingNotice.Kind.UPDATE: "Changed: {body} meeting, now {when}",
     MeetingNotice.Kind.CANCELLATION: "Cancelled: {body} meeting of {when}",
 }
 
-BODIES = {
+BODIES: dict[str, str] = {
     MeetingNotice.Kind.INVITATION: (
         "Dear {{ first_name }},\n\n"
         "You are invited to the meeting **{{ meeting_title }}** of the {{ body_name }}.\n\n"
@@ -89,7 +89,7 @@ BODIES = {
     ),
 }
 
-ACTION_ITEM_SUBJECTS = {
+ACTION_ITEM_SUBJECTS: dict[str, str] = {
     ActionItemReminder.Kind.BEFORE_DUE: "Action item due {due}",
     ActionItemReminder.Kind.OVERDUE: "Action item overdue since {due}",
 }
@@ -217,7 +217,7 @@ def action_item_reminder_send(*, reminder: ActionItemReminder, author) -> None:
                 communication=communication, by=author, reason="; ".join(exc.messages)
             )
         return
-    if item.owner_user_id and item.owner_user.email:
+    if item.owner_user is not None and item.owner_user.email:
         # Center staff without a directory entry: the same message through the outbox, to the
         # user's address (queued here, sent, retried and reported by the workers).
         from stakeholders.models import CommunicationCategory

@@ -1,22 +1,22 @@
 """Action items across the bodies: the filterable list, CSV export and updates."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from core.forms import form_add_service_errors
+from core.lists import stream_csv
 from meetings.forms import ActionItemFilterForm, ActionItemOwnerForm, ActionItemStaffForm
 from meetings.models import ActionItem
 from meetings.querysets import bodies_visible_to
 from meetings.services.actions import action_item_update as update_service
 
-from .common import action_item_for, apply_errors
+from .common import action_item_for
 
 CSV_HEADER = [
     "id",
@@ -86,31 +86,22 @@ def action_item_list(request):
 
 
 def _csv(items):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="action-items.csv"'
-    writer = csv.writer(response)
-    writer.writerow(CSV_HEADER)
-    for item in items.iterator(chunk_size=500):
-        writer.writerow(
-            [
-                item.pk,
-                item.meeting.body.short_name,
-                item.meeting.title,
-                timezone.localdate(item.meeting.starts_at).isoformat(),
-                _cell(item.description),
-                _cell(item.owner_display),
-                item.due_date.isoformat(),
-                item.get_status_display(),
-                item.closed_on.isoformat() if item.closed_on else "",
-                _cell(item.status_note),
-            ]
-        )
-    return response
-
-
-def _cell(value: str) -> str:
-    # Spreadsheets run cells that start with these characters as formulas.
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    rows = (
+        [
+            item.pk,
+            item.meeting.body.short_name,
+            item.meeting.title,
+            timezone.localdate(item.meeting.starts_at),
+            item.description,
+            item.owner_display,
+            item.due_date,
+            item.get_status_display(),
+            item.closed_on,
+            item.status_note,
+        ]
+        for item in items.iterator(chunk_size=500)
+    )
+    return stream_csv(header=CSV_HEADER, rows=rows, filename="action-items.csv")
 
 
 @login_required
@@ -125,7 +116,7 @@ def action_item_update(request, pk):
         try:
             update_service(item=ActionItem.objects.get(pk=item.pk), editor=user, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, "The action item is updated.")
             return redirect("meetings:action_item_list")

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core.forms import form_add_service_errors
 from meetings import selectors
 from meetings.forms import MembershipForm
 from meetings.models import Meeting
@@ -15,7 +16,7 @@ from meetings.querysets import bodies_visible_to
 from meetings.services.meetings import membership_add
 from meetings.services.notices import feedback_request_send
 
-from .common import apply_errors, body_for, flash_errors, managed_body
+from .common import body_for, flash_errors, managed_body
 
 
 @login_required
@@ -85,7 +86,7 @@ def membership_create(request, pk):
         try:
             membership_add(body=body, by=request.user, stakeholder=form.cleaned_data["stakeholder"], **data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(
                 request, f"{form.cleaned_data['stakeholder']} now has a seat on the {body.short_name}."

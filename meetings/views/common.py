@@ -48,15 +48,6 @@ def error_messages(exc: ValidationError) -> list[str]:
     return list(exc.messages)
 
 
-def apply_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError next to the form's fields (or at the top)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def flash_errors(request, exc: ValidationError) -> None:
     for message in error_messages(exc):
         messages.error(request, message)

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core.forms import form_add_service_errors
 from meetings import selectors
 from meetings.forms import (
     ActionItemForm,
@@ -32,7 +33,7 @@ from meetings.services.feedback import feedback_record
 from meetings.services.minutes import decision_record
 from projects.models import ConditionAssessment, Product, Project
 
-from .common import apply_errors, flash_errors, managed_body, managed_meeting, meeting_for
+from .common import flash_errors, managed_body, managed_meeting, meeting_for
 
 
 def _warn_cadence(request, body, starts_at, exclude_pk=None):
@@ -58,7 +59,7 @@ def meeting_create(request, pk):
                 author=request.user, body=body, copied_from=source, **form.cleaned_data
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, f"The meeting “{meeting.title}” is scheduled.")
             _warn_cadence(request, body, meeting.starts_at, exclude_pk=meeting.pk)
@@ -81,7 +82,7 @@ def meeting_update(request, pk):
                 meeting=Meeting.objects.get(pk=meeting.pk), editor=request.user, **fields
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(
                 request, "The meeting is updated; invitees were told of any change of time or place."
@@ -103,7 +104,7 @@ def meeting_cancel(request, pk):
                 meeting=meeting, by=request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, "The meeting is cancelled; invitees were told and reminders withdrawn.")
             return redirect("meetings:meeting_detail", pk=meeting.pk)
@@ -120,7 +121,7 @@ def meeting_invite(request, pk):
                 meeting=meeting, by=request.user, guests=form.cleaned_data["guests"]
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             if count:
                 messages.success(
@@ -225,7 +226,7 @@ def attendance(request, pk):
         try:
             meeting_services.attendance_record(meeting=meeting, by=request.user, rows=form.cleaned_rows())
         except ValidationError as exc:
-            apply_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             quorum = meeting_services.quorum(meeting)
             messages.success(
@@ -255,7 +256,7 @@ def agenda_item_create(request, pk):
         try:
             agenda_services.agenda_item_create(meeting=meeting, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, "The agenda item is added.")
             _agenda_warning(request, meeting)
@@ -287,7 +288,7 @@ def agenda_item_update(request, pk):
                 item=AgendaItem.objects.get(pk=item.pk), by=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, "The agenda item is updated.")
             _agenda_warning(request, meeting)
@@ -333,7 +334,7 @@ def decision_create(request, pk):
         try:
             decision_record(meeting=meeting, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, "The decision is recorded.")
             return redirect(f"{meeting.get_absolute_url()}#decisions")
@@ -351,7 +352,7 @@ def action_item_create(request, pk):
         try:
             action_services.action_item_create(meeting=meeting, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, "The action item is recorded.")
             if "add_another" in request.POST:
@@ -384,7 +385,7 @@ def feedback_create(request, pk):
                 comment=data.get("comment") or "",
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, "The feedback is recorded.")
             return redirect(f"{meeting.get_absolute_url()}#feedback")

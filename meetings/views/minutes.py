@@ -6,12 +6,13 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from core.forms import form_add_service_errors
 from meetings.forms import MinutesForm
 from meetings.models import Minutes
 from meetings.rendering import render_markdown
 from meetings.services.minutes import minutes_approve, minutes_save
 
-from .common import apply_errors, flash_errors, managed_meeting
+from .common import flash_errors, managed_meeting
 
 
 @login_required
@@ -38,7 +39,7 @@ def minutes_edit(request, pk):
         try:
             minutes_save(meeting=meeting, editor=request.user, text=form.cleaned_data["text"])
         except ValidationError as exc:
-            apply_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, "The draft minutes are saved.")
             return redirect("meetings:minutes_edit", pk=meeting.pk)

@@ -119,13 +119,13 @@ def _calendar_response(meetings, name):
     return response
 
 
-def feed_all(request, key):
+def feed_all(request, key):  # noqa: ARG001 - a view takes the request
     user = _feed_user(key)
     meetings = Meeting.objects.visible_to(user).select_related("body").order_by("starts_at")
     return _calendar_response(meetings, "R2CC advisory body meetings")
 
 
-def feed_body(request, key, pk):
+def feed_body(request, key, pk):  # noqa: ARG001 - a view takes the request
     user = _feed_user(key)
     body = get_object_or_404(bodies_visible_to(user), pk=pk)
     meetings = Meeting.objects.visible_to(user).filter(body=body).select_related("body").order_by("starts_at")

@@ -7,9 +7,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Value
 from django.utils import timezone
 
+from core.lists import FastSelect
 from projects.filters import project_and_state_choices, visible_project_rows
 from projects.models import MAX_ACTIVITY_HOURS, Activity, Condition, Project, validate_activity_hours
-from r2cc_portal.lists import FastSelect
+from projects.services.activities import EDITABLE_FIELDS, RELATED_FIELDS
 from stakeholders.models import District, PartnerCenter, Stakeholder
 
 # How many people or districts a search shows at once (besides the ones already chosen).
@@ -272,19 +273,10 @@ class ActivityForm(forms.Form):
     def service_fields(self) -> dict:
         """Keyword arguments for activity_log / activity_update."""
         data = self.cleaned_data
-        names = ("project", "date", "type", "summary", "hours", "mode", "next_steps")
-        fields = {name: data[name] for name in names}
-        for name in ("participants", "districts", "partner_centers", "conditions"):
-            fields[name] = list(data[name])
-        return fields
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        """Show a service's ValidationError next to the fields it names."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for field, messages in error.message_dict.items():
-            self.add_error(field if field in self.fields else None, messages)
+        return {
+            **{name: data[name] for name in EDITABLE_FIELDS},
+            **{name: list(data[name]) for name in RELATED_FIELDS},
+        }
 
 
 def initial_from_query(query, form_class=ActivityForm) -> dict:

@@ -53,7 +53,3 @@ class AssessmentForm(forms.Form):
     def ratings(self) -> dict[int, tuple[int, str]]:
         data = self.cleaned_data
         return {c.number: (data[f"stage_{c.number}"], data[f"evidence_{c.number}"]) for c in self.conditions}
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        for field, messages in error.message_dict.items():
-            self.add_error(field if field in self.fields else None, messages)

@@ -3,7 +3,7 @@
 import django.db.models.functions.text
 import django.db.models.lookups
 import projects.models
-import r2cc_portal.fields
+import core.fields
 from django.conf import settings
 from django.db import migrations, models
 
@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        r2cc_portal.fields.existing_rows_within("projects", LIMITS, extra=activity_hours_outside_a_day),
+        core.fields.existing_rows_within("projects", LIMITS, extra=activity_hours_outside_a_day),
         migrations.RemoveConstraint(
             model_name='activity',
             name='activity_hours_not_negative',
@@ -40,27 +40,27 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='activity',
             name='next_steps',
-            field=r2cc_portal.fields.BoundedTextField(blank=True, max_length=2000),
+            field=core.fields.BoundedTextField(blank=True, max_length=2000),
         ),
         migrations.AlterField(
             model_name='activity',
             name='summary',
-            field=r2cc_portal.fields.BoundedTextField(max_length=5000),
+            field=core.fields.BoundedTextField(max_length=5000),
         ),
         migrations.AlterField(
             model_name='condition',
             name='description',
-            field=r2cc_portal.fields.BoundedTextField(max_length=2000),
+            field=core.fields.BoundedTextField(max_length=2000),
         ),
         migrations.AlterField(
             model_name='conditionassessment',
             name='evidence',
-            field=r2cc_portal.fields.BoundedTextField(max_length=5000),
+            field=core.fields.BoundedTextField(max_length=5000),
         ),
         migrations.AlterField(
             model_name='goal',
             name='statement',
-            field=r2cc_portal.fields.BoundedTextField(max_length=2000),
+            field=core.fields.BoundedTextField(max_length=2000),
         ),
         migrations.AlterField(
             model_name='historicalactivity',
@@ -70,52 +70,52 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='historicalactivity',
             name='next_steps',
-            field=r2cc_portal.fields.BoundedTextField(blank=True, max_length=2000),
+            field=core.fields.BoundedTextField(blank=True, max_length=2000),
         ),
         migrations.AlterField(
             model_name='historicalactivity',
             name='summary',
-            field=r2cc_portal.fields.BoundedTextField(max_length=5000),
+            field=core.fields.BoundedTextField(max_length=5000),
         ),
         migrations.AlterField(
             model_name='historicalconditionassessment',
             name='evidence',
-            field=r2cc_portal.fields.BoundedTextField(max_length=5000),
+            field=core.fields.BoundedTextField(max_length=5000),
         ),
         migrations.AlterField(
             model_name='historicalindicator',
             name='definition',
-            field=r2cc_portal.fields.BoundedTextField(max_length=2000),
+            field=core.fields.BoundedTextField(max_length=2000),
         ),
         migrations.AlterField(
             model_name='historicalproject',
             name='problem_statement',
-            field=r2cc_portal.fields.BoundedTextField(max_length=5000),
+            field=core.fields.BoundedTextField(max_length=5000),
         ),
         migrations.AlterField(
             model_name='indicator',
             name='definition',
-            field=r2cc_portal.fields.BoundedTextField(max_length=2000),
+            field=core.fields.BoundedTextField(max_length=2000),
         ),
         migrations.AlterField(
             model_name='objective',
             name='statement',
-            field=r2cc_portal.fields.BoundedTextField(max_length=2000),
+            field=core.fields.BoundedTextField(max_length=2000),
         ),
         migrations.AlterField(
             model_name='project',
             name='problem_statement',
-            field=r2cc_portal.fields.BoundedTextField(max_length=5000),
+            field=core.fields.BoundedTextField(max_length=5000),
         ),
         migrations.AlterField(
             model_name='scopechange',
             name='details',
-            field=r2cc_portal.fields.BoundedTextField(blank=True, help_text='Before and after, in more detail.', max_length=5000),
+            field=core.fields.BoundedTextField(blank=True, help_text='Before and after, in more detail.', max_length=5000),
         ),
         migrations.AlterField(
             model_name='scopechange',
             name='reason',
-            field=r2cc_portal.fields.BoundedTextField(max_length=5000),
+            field=core.fields.BoundedTextField(max_length=5000),
         ),
         migrations.AddConstraint(
             model_name='activity',

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +14,8 @@ from projects.models import Activity, Condition, Project
 from stakeholders.models import District, PartnerCenter, Stakeholder
 
 # Fields of an activity that activity_update may change (the author and project history stay).
+# What a person writes about an activity: the form, the edit page and these services read the
+# field names from here.
 EDITABLE_FIELDS = ("project", "date", "type", "summary", "hours", "mode", "next_steps")
 RELATED_FIELDS = ("participants", "districts", "partner_centers", "conditions")
 
@@ -67,7 +69,7 @@ def _clean(activity: Activity, *, user, participants, districts) -> None:
         raise ValidationError(errors)
 
 
-def _set_related(activity: Activity, related: dict[str, Iterable]) -> None:
+def _set_related(activity: Activity, related: Mapping[str, Iterable]) -> None:
     for name, objects in related.items():
         getattr(activity, name).set(list(objects))
 
@@ -105,7 +107,7 @@ def activity_log(
         author=author,
     )
     _clean(activity, user=author, participants=participants, districts=districts)
-    activity._history_user = author
+    activity._history_user = author  # type: ignore[attr-defined]  # simple-history reads the acting user from here
     activity.save()
     _set_related(
         activity,
@@ -139,7 +141,7 @@ def activity_update(*, activity: Activity, editor, **fields) -> Activity:
     participants = related.get("participants", activity.participants.all())
     districts = related.get("districts", activity.districts.all())
     _clean(activity, user=editor, participants=participants, districts=districts)
-    activity._history_user = editor
+    activity._history_user = editor  # type: ignore[attr-defined]  # simple-history reads the acting user from here
     activity.save()
     _set_related(activity, related)
     return activity
@@ -150,5 +152,5 @@ def activity_delete(*, activity: Activity, editor) -> None:
     """Delete an activity `editor` may edit; its history keeps a record of the deletion."""
     if not Activity.objects.editable_by(editor).filter(pk=activity.pk).exists():
         raise PermissionDenied("You cannot delete this activity.")
-    activity._history_user = editor
+    activity._history_user = editor  # type: ignore[attr-defined]  # simple-history reads the acting user from here
     activity.delete()

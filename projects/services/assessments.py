@@ -56,6 +56,6 @@ def assessment_record(
     if errors:
         raise ValidationError(errors)
     for assessment in assessments:
-        assessment._history_user = assessor
+        assessment._history_user = assessor  # type: ignore[attr-defined]  # simple-history reads the acting user from here
         assessment.save()
     return assessments

@@ -7,7 +7,6 @@ from itertools import islice
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
 from django.db.models import CharField, Exists, OuterRef, Value
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,12 +14,19 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView
 
-from r2cc_portal.lists import Column, FilteredListView, stream_csv
+from core.forms import service_errors
+from core.lists import Column, FilteredListView, stream_csv
 
 from ..filters import ActivityFilter
 from ..forms.activities import ActivityForm, initial_from_query
 from ..models import Activity, Project
-from ..services.activities import activity_delete, activity_log, activity_update
+from ..services.activities import (
+    EDITABLE_FIELDS,
+    RELATED_FIELDS,
+    activity_delete,
+    activity_log,
+    activity_update,
+)
 
 
 def _names(objects) -> str:
@@ -206,19 +212,14 @@ def activity_history(activity: Activity, user) -> list[dict]:
 
 def related_ids(activity: Activity) -> dict[str, list[int]]:
     """The ids of an activity's participants, districts, centers and conditions, in one query."""
-    through = {
-        "participants": ("stakeholder_id", Activity.participants.through),
-        "districts": ("district_id", Activity.districts.through),
-        "partner_centers": ("partnercenter_id", Activity.partner_centers.through),
-        "conditions": ("condition_id", Activity.conditions.through),
-    }
+    fields = [Activity._meta.get_field(name) for name in RELATED_FIELDS]
     queries = [
-        model.objects.filter(activity_id=activity.pk)
-        .annotate(relation=Value(name, output_field=CharField()))
-        .values_list("relation", column)
-        for name, (column, model) in through.items()
+        field.remote_field.through.objects.filter(**{field.m2m_column_name(): activity.pk})
+        .annotate(relation=Value(field.name, output_field=CharField()))
+        .values_list("relation", field.m2m_reverse_name())
+        for field in fields
     ]
-    ids: dict[str, list[int]] = {name: [] for name in through}
+    ids: dict[str, list[int]] = {name: [] for name in RELATED_FIELDS}
     for relation, pk in queries[0].union(*queries[1:], all=True):
         ids[relation].append(pk)
     return ids
@@ -258,11 +259,8 @@ class ActivityFormView(LoginRequiredMixin, View):
             return self.render_form(self.make_form(initial=initial_from_query(request.POST)))
         form = self.make_form(request.POST)
         if form.is_valid():
-            try:
+            with service_errors(form):
                 activity = self.save(form)
-            except ValidationError as error:
-                form.add_service_errors(error)
-            else:
                 return redirect(reverse("projects:activity_detail", args=[activity.pk]))
         return self.render_form(form)
 
@@ -287,10 +285,7 @@ class ActivityUpdateView(ActivityFormView):
 
     def get_initial(self):
         activity = self.activity
-        initial = {
-            name: getattr(activity, name)
-            for name in ("date", "type", "mode", "hours", "summary", "next_steps")
-        }
+        initial = {name: getattr(activity, name) for name in EDITABLE_FIELDS if name != "project"}
         initial["project"] = activity.project_id
         initial.update(related_ids(activity))
         return initial

@@ -6,8 +6,9 @@ from collections import OrderedDict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+
+from core.forms import service_errors
 
 from ..forms.assessments import AssessmentForm
 from ..models import Condition, ConditionAssessment, Project
@@ -45,16 +46,13 @@ def assessment_create(request, pk):
                     latest.setdefault(condition.number, cell.stage)
     form = AssessmentForm(request.POST or None, conditions=conditions, latest=latest)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form):
             assessment_record(
                 assessor=request.user,
                 project=project,
                 assessed_on=form.cleaned_data["assessed_on"],
                 ratings=form.ratings(),
             )
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
             messages.success(request, f"The assessment of {project} is recorded.")
             return redirect("projects:detail", pk=project.pk)
     context = {"project": project, "form": form, "conditions": conditions, "history": history}

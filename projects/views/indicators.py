@@ -2,9 +2,10 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 
+from core.forms import service_errors
 from projects import charts, selectors
 from projects.forms.indicators import IndicatorValueForm
 from projects.models import Indicator
@@ -49,7 +50,7 @@ def indicator_value_create(request, pk: int):
         raise PermissionDenied("Only SEA staff and facilitators record indicator values.")
     form = IndicatorValueForm(request.POST or None, indicator=indicator)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form):
             indicator_value_record(
                 recorded_by=request.user,
                 indicator=indicator,
@@ -57,10 +58,6 @@ def indicator_value_create(request, pk: int):
                 value=form.cleaned_data["value"],
                 note=form.cleaned_data.get("note") or "",
             )
-        except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
             messages.success(request, f"Value recorded for {indicator.name}.")
             return redirect("projects:indicator_detail", pk=indicator.pk)
     return _page(request, indicator, form, "projects/indicator_value_form.html")

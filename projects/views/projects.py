@@ -1,6 +1,6 @@
 """The project list: filter, sort, page through and export the projects a user may see."""
 
-from r2cc_portal.lists import Column, FilteredListView
+from core.lists import Column, FilteredListView
 
 from ..filters import ProjectFilter
 from ..models import Condition, Project, Stage

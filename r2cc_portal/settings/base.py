@@ -43,7 +43,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "import_export",
-    # The portal
+    # The portal, from the ground up (see docs/architecture.md)
+    "core",
     "accounts",
     "stakeholders",
     "projects",
@@ -64,7 +65,7 @@ MIDDLEWARE = [
     # Pure-read pages read from the replica when there is one (r2cc_portal/db_router.py).
     "r2cc_portal.db_router.ReplicaRoutingMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "accounts.middleware.RequestContextMiddleware",
+    "core.request_context.RequestContextMiddleware",
     "accounts.middleware.TwoFactorRequiredMiddleware",
     "accounts.middleware.DeniedAccessLogMiddleware",
     "accounts.middleware.ExportLogMiddleware",
@@ -151,7 +152,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
-AXES_CLIENT_IP_CALLABLE = "accounts.middleware.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.request_context.client_ip"
 # Reverse proxies in front of the portal that append to X-Forwarded-For (0: use REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 

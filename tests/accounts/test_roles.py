@@ -8,7 +8,8 @@ pytestmark = pytest.mark.django_db
 
 def test_administrator_role_may_use_the_admin_without_superuser_status(client):
     administrator = UserFactory(role=Role.ADMINISTRATOR)
-    assert not administrator.is_superuser and not administrator.is_staff
+    assert not administrator.is_superuser
+    assert not administrator.is_staff
     client.force_login(administrator)
     assert client.get("/admin/").status_code == 200
     assert client.get("/admin/stakeholders/partnercenter/").status_code == 200

@@ -111,7 +111,9 @@ def test_filtering_ordering_and_pagination(api, facilitator, ct, world):
         "Another Connecticut project",
     ]
     page = api.get("/api/v1/projects/", {"page_size": 1, "ordering": "title"}).json()
-    assert page["count"] == 3 and len(page["results"]) == 1 and page["next"]
+    assert page["count"] == 3
+    assert len(page["results"]) == 1
+    assert page["next"]
     assert api.get("/api/v1/projects/", {"start_date__gte": "not a date"}).status_code == 400
 
 
@@ -119,7 +121,8 @@ def test_filtering_ordering_and_pagination(api, facilitator, ct, world):
 def test_filtering_by_another_states_id_matches_nothing(api, ct_staff, world):
     api.force_authenticate(ct_staff)
     response = api.get("/api/v1/activities/", {"project": world["ny_project"].pk})
-    assert response.status_code == 200 and response.json()["count"] == 0
+    assert response.status_code == 200
+    assert response.json()["count"] == 0
 
 
 def activity_payload(project, **extra):
@@ -181,20 +184,23 @@ def test_validation_errors_are_400_with_field_messages(api, ct_staff, world):
     future = api.post(
         "/api/v1/activities/", activity_payload(world["ct_project"], date="2999-01-01"), format="json"
     )
-    assert future.status_code == 400 and "date" in future.json()
+    assert future.status_code == 400
+    assert "date" in future.json()
 
 
 @pytest.mark.django_db
 def test_another_states_project_or_people_cannot_be_used(api, ct_staff, world):
     api.force_authenticate(ct_staff)
     response = api.post("/api/v1/activities/", activity_payload(world["ny_project"]), format="json")
-    assert response.status_code == 400 and "project" in response.json()
+    assert response.status_code == 400
+    assert "project" in response.json()
     response = api.post(
         "/api/v1/activities/",
         activity_payload(world["ct_project"], participants=[world["ny_person"].pk]),
         format="json",
     )
-    assert response.status_code == 400 and "participants" in response.json()
+    assert response.status_code == 400
+    assert "participants" in response.json()
     assert not Activity.objects.filter(author=ct_staff).exists()
 
 
@@ -238,7 +244,8 @@ def test_assessments_are_recorded_through_the_service(api, ct_staff, world):
     latest = api.get("/api/v1/assessments/", {"project": world["ct_project"].pk, "latest": "true"})
     assert latest.json()["count"] == 2
     other = api.post("/api/v1/assessments/", {**payload, "project": world["ny_project"].pk}, format="json")
-    assert other.status_code == 400 and "project" in other.json()
+    assert other.status_code == 400
+    assert "project" in other.json()
     bad = api.post(
         "/api/v1/assessments/",
         {**payload, "ratings": [{"condition": 1, "stage": 9, "evidence": "x", "extra": 1}]},
@@ -254,7 +261,8 @@ def test_assessments_are_recorded_through_the_service(api, ct_staff, world):
 @pytest.mark.parametrize("keyword", ["Token", "Bearer"])
 def test_a_token_authenticates_as_its_user(api, ct_staff, world, keyword):
     token, key = api_token_create(user=ct_staff, name="warehouse", expires_in_days=30)
-    assert key not in token.key_hash and token.key_hash != key
+    assert key not in token.key_hash
+    assert token.key_hash != key
     api.credentials(HTTP_AUTHORIZATION=f"{keyword} {key}")
     response = api.get("/api/v1/projects/")
     assert response.status_code == 200
@@ -300,7 +308,8 @@ def test_tokens_are_created_once_and_revoked_on_the_profile_page(client, ct_staf
     token = ApiToken.objects.get(user=ct_staff)
     page = response.content.decode()
     key = response.context["new_key"]
-    assert key.startswith(token.prefix + ".") and key in page
+    assert key.startswith(token.prefix + ".")
+    assert key in page
     assert token.matches(key)
     assert response["Cache-Control"] == "no-store"
     assert key not in client.get(reverse("accounts:profile")).content.decode()
@@ -322,7 +331,8 @@ def test_tokens_are_created_once_and_revoked_on_the_profile_page(client, ct_staf
 @pytest.mark.django_db
 def test_profile_needs_sign_in(client):
     response = client.get(reverse("accounts:profile"))
-    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
 
 
 # Throttling, schema, docs -------------------------------------------------------------------
@@ -370,7 +380,8 @@ def test_docs_load_from_the_portal_without_inline_script(client):
     assert response.status_code == 200
     page = response.content.decode()
     assert "cdn" not in page.lower()
-    assert "<script>" not in page and "<style" not in page
+    assert "<script>" not in page
+    assert "<style" not in page
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
     assert "default-src 'self'" in response["Content-Security-Policy"]
     script = client.get("/api/docs/?script=")

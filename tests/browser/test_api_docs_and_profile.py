@@ -26,7 +26,7 @@ def test_api_docs_load_from_the_portal_under_the_strict_csp(page, screenshot):
     screenshot(page, "api-docs")
     assert violations == []
     origin = page.url.split("/api/")[0]
-    assert all(url.startswith(origin) or url.startswith("data:") for url in requests), requests
+    assert all(url.startswith((origin, "data:")) for url in requests), requests
 
 
 def test_profile_and_two_factor_set_up_are_accessible(page, ct_staff, sign_in, assert_accessible, screenshot):

@@ -6,7 +6,7 @@ import email.policy
 
 from communications.attachments import attachments_add
 from communications.providers import Attachment
-from communications.sending import build_email
+from communications.rendering import build_email
 
 CALENDAR = "BEGIN:VCALENDAR\r\nMETHOD:CANCEL\r\nSUMMARY:Réunion\r\nEND:VCALENDAR\r\n"
 

@@ -37,7 +37,8 @@ def test_compose_preview_and_schedule_in_the_browser(
     page.wait_for_load_state()
     assert page.get_by_text("Scheduled.").is_visible()
     communication = Communication.objects.get()
-    assert communication.status == "scheduled" and communication.scope_sea == ct
+    assert communication.status == "scheduled"
+    assert communication.scope_sea == ct
     page.get_by_role("link", name="Delivery report").click()
     assert_accessible(page)
 

@@ -44,7 +44,8 @@ def test_weekly_digest_of_a_state(ct, ny):
     [message] = mail.outbox
     assert message.to[0].endswith(f"<{reader.email}>")
     assert "Dear Ada" in message.body
-    assert "Coaching on pipelines" in message.body and "NY work" not in message.body
+    assert "Coaching on pipelines" in message.body
+    assert "NY work" not in message.body
     assert "11.50" in message.body
     assert "Product: State guidebook" in message.body
     assert digest.scope_sea == ct

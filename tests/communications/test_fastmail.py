@@ -3,8 +3,7 @@ from email import message_from_bytes
 import pytest
 
 from communications.fastmail import FastTemplate
-from communications.rendering import prepare_message, recipient_values
-from communications.sending import build_email
+from communications.rendering import build_email, prepare_message, recipient_values
 from tests.communications.factories import compose
 from tests.stakeholders.factories import StakeholderFactory
 
@@ -34,7 +33,7 @@ def test_template_bytes_match_the_regular_message(facilitator, ct):
     values = recipient_values(communication=communication, stakeholder=person)
     from email.utils import formataddr
 
-    fast = FastTemplate(prepared=prepared, build_email=build_email, category="newsletter").render(
+    fast = FastTemplate(prepared=prepared, category="newsletter").render(
         values=values, to=formataddr((person.full_name, person.email)), message_id="<r2cc.1.2.3@example.org>"
     )
     subject, text, html = prepared.for_recipient(values)
@@ -61,5 +60,5 @@ def test_non_ascii_values_take_the_regular_path(facilitator, ct):
         subject=communication.subject, body=communication.body, category_label="Newsletter"
     )
     values = recipient_values(communication=communication, stakeholder=person)
-    template = FastTemplate(prepared=prepared, build_email=build_email, category="newsletter")
+    template = FastTemplate(prepared=prepared, category="newsletter")
     assert template.render(values=values, to=person.email, message_id="<x@example.org>") is None

@@ -23,7 +23,7 @@ def drain():
 class PickyHandler(SinkHandler):
     """A real SMTP server that refuses some addresses for good and defers others."""
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+    async def handle_RCPT(self, _server, _session, envelope, address, _rcpt_options):  # noqa: N802
         if address.startswith("gone"):
             return "550 5.1.1 No such user"
         envelope.rcpt_tos.append(address)
@@ -202,7 +202,8 @@ def test_merge_values_cannot_inject_markup(facilitator, ct):
     services.communication_schedule(communication=comm)
     drain()
     html = mail.outbox[0].alternatives[0][0]
-    assert "<script>" not in html and "onerror" not in html
+    assert "<script>" not in html
+    assert "onerror" not in html
     assert "&lt;script&gt;" in html
 
 
@@ -277,7 +278,8 @@ def test_an_expired_lease_is_not_used_by_its_old_holder_even_if_nobody_took_it(f
     Delivery.objects.update(lease_until=timezone.now() - datetime.timedelta(seconds=1))
     late = sending._Batch(token="late-worker", ids=ids)
     late.run()
-    assert mail.outbox == [] and sorted(late.lost) == sorted(ids)
+    assert mail.outbox == []
+    assert sorted(late.lost) == sorted(ids)
     drain()  # the rows are claimable again and go out once
     assert len(mail.outbox) == 2
 
@@ -340,7 +342,8 @@ def test_a_long_outage_ends_failed_at_the_deadline_and_is_reported(unreachable_s
     assert all(d.last_error.startswith("Mail server unavailable") for d in waiting)
     assert all(d.next_attempt_at > timezone.now() for d in waiting)
     status = MailServerStatus.objects.get()
-    assert status.is_unreachable and status.last_error.startswith("Mail server unavailable")
+    assert status.is_unreachable
+    assert status.last_error.startswith("Mail server unavailable")
     client.force_login(facilitator)
     report = client.get(f"/communications/{comm.pk}/report/").content.decode()
     assert "Waiting: mail server unreachable since" in report

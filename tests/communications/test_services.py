@@ -76,8 +76,29 @@ def test_recurrence_weekly(facilitator, ct):
     comm = compose(facilitator, audience={"seas": [ct.pk]})
     schedule = services.communication_schedule(
         communication=comm,
-        send_at=datetime.datetime(2030, 3, 4, 9, 0),
+        send_at=datetime.datetime(2030, 3, 4, 9, 0),  # noqa: DTZ001 - wall-clock time in the schedule's zone, naive on purpose
         recurrence={"frequency": "weekly", "weekdays": [0, 3], "count": 4},
     )
     assert schedule.status == Schedule.Status.ACTIVE
     assert schedule.next_run_at.isoformat() == "2030-03-04T14:00:00+00:00"
+
+
+def test_pause_resume_and_retry_refuse_an_actor_who_cannot_see_the_communication(facilitator, ct, ny_staff):
+    StakeholderFactory.create_batch(2, sea=ct)
+    comm = compose(facilitator, audience={"seas": [ct.pk]})
+    schedule = services.communication_schedule(
+        communication=comm,
+        send_at=datetime.datetime(2031, 1, 6, 9, 0),  # noqa: DTZ001 - wall-clock time in the center's zone
+        recurrence={"frequency": "daily", "count": 3},
+    )
+    with pytest.raises(ValidationError, match="You cannot change this schedule"):
+        services.schedule_pause(schedule=schedule, by=ny_staff)
+    with pytest.raises(ValidationError, match="You cannot retry this communication"):
+        services.deliveries_retry_failed(communication=comm, by=ny_staff)
+    schedule.refresh_from_db()
+    assert schedule.status == Schedule.Status.ACTIVE
+    services.schedule_pause(schedule=schedule, by=facilitator)
+    with pytest.raises(ValidationError, match="You cannot change this schedule"):
+        services.schedule_resume(schedule=schedule, by=ny_staff)
+    schedule.refresh_from_db()
+    assert schedule.status == Schedule.Status.PAUSED

@@ -67,7 +67,8 @@ def test_detail_previews_count_first_names_and_rendering(client, ct_staff, ct, c
     assert "<strong>4</strong> people would receive it now" in body
     assert "Zelda" in body
     names = client.get(reverse("communications:detail", args=[ct_comm.pk])).context["preview"].first_names
-    assert len(names) == 4 and "Zelda" in names
+    assert len(names) == 4
+    assert "Zelda" in names
     assert "Project update for Zelda" in body
 
 
@@ -91,9 +92,9 @@ def test_compose_by_post(client, facilitator, ct):
 @pytest.mark.parametrize(
     "tampered",
     [
-        lambda ny, other: {"seas": [ny.pk]},
-        lambda ny, other: {"include": other.email},
-        lambda ny, other: {"exclude": other.email},
+        lambda ny, _other: {"seas": [ny.pk]},
+        lambda _ny, other: {"include": other.email},
+        lambda _ny, other: {"exclude": other.email},
     ],
 )
 def test_sea_staff_tampered_post_is_refused(client, ct_staff, ct, ny, tampered):
@@ -268,7 +269,7 @@ def test_report_csv_retry_and_bounce(client, facilitator, ct_comm):
     page = client.get(reverse("communications:report", args=[ct_comm.pk])).content.decode()
     assert "550 No such user" in page
     response = client.get(reverse("communications:report", args=[ct_comm.pk]), {"format": "csv"})
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0][:5] == ["occurrence", "first name", "last name", "e-mail", "status"]
     assert sorted(r[4] for r in rows[1:]) == ["failed", "sent", "sent"]
     client.post(reverse("communications:delivery_bounce", args=[failed.pk]))
@@ -323,7 +324,8 @@ def test_preferences_page(client, ct):
     data["meeting"] = "none"
     assert client.post(url, data).status_code == 302
     choices = dict(person.preferences.values_list("category", "delivery"))
-    assert choices["newsletter"] == "weekly" and choices["meeting"] == "none"
+    assert choices["newsletter"] == "weekly"
+    assert choices["meeting"] == "none"
 
 
 def test_messages_carry_unsubscribe_headers_and_links(facilitator, ct_comm):
@@ -358,7 +360,8 @@ def test_cadence_page_and_overdue(client, facilitator, ct):
     communication = compose(facilitator, audience={"projects": [project.pk]}, project=project)
     _sent(communication)
     page = client.get(reverse("communications:cadence")).content.decode()
-    assert "On time" in page and "State agency:" in page
+    assert "On time" in page
+    assert "State agency:" in page
 
 
 def test_a_bounce_cannot_be_recorded_on_a_delivery_to_a_portal_user(client, facilitator, ct_comm, ct):

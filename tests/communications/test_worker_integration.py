@@ -46,13 +46,13 @@ def test_daily_recurrence_across_dst_changes_fires_once_per_local_day(celery_sta
         autumn = compose(facilitator, audience={"seas": [ct.pk]}, subject="Autumn")
         services.communication_schedule(
             communication=autumn,
-            send_at=datetime.datetime(2026, 10, 31, 1, 30),
+            send_at=datetime.datetime(2026, 10, 31, 1, 30),  # noqa: DTZ001 - wall-clock time in the schedule's zone, naive on purpose
             recurrence={"frequency": "daily", "count": 3},
         )
         spring = compose(facilitator, audience={"seas": [ct.pk]}, subject="Spring")
         services.communication_schedule(
             communication=spring,
-            send_at=datetime.datetime(2026, 3, 7, 2, 30),
+            send_at=datetime.datetime(2026, 3, 7, 2, 30),  # noqa: DTZ001 - wall-clock time in the schedule's zone, naive on purpose
             recurrence={"frequency": "daily", "until": datetime.date(2026, 3, 9)},
         )
         assert wait_for(lambda: Delivery.objects.filter(status="sent").count() == 12, timeout=120)

@@ -128,7 +128,8 @@ def test_invitations_read_at_the_right_time_in_winter_summer_and_across_each_cha
     for read in icaljs.read(*calendars):
         (event,) = read["events"]
         assert (icaljs.utc(event["start"]), icaljs.utc(event["end"])) == wanted[event["uid"]]
-        assert event["start_local"].endswith("T10:00:00") and event["end_local"].endswith("T12:00:00")
+        assert event["start_local"].endswith("T10:00:00")
+        assert event["end_local"].endswith("T12:00:00")
     assert {e["uid"] for r in icaljs.read(*calendars) for e in r["events"]} == set(wanted)
 
 

@@ -79,7 +79,8 @@ def test_moving_a_meeting_tells_invitees_and_sends_no_stale_reminder(meeting, fa
         ends_at=eastern(2026, 3, 12, 16, 0),
     )
     changes = send_due()
-    assert len(changes) == 2 and all(m.subject.startswith("Changed: RAB meeting") for m in changes)
+    assert len(changes) == 2
+    assert all(m.subject.startswith("Changed: RAB meeting") for m in changes)
     moved = event_of(ics_of(changes[0]))
     assert moved["UID"] == event_of(first)["UID"]
     assert moved["SEQUENCE"] > event_of(first)["SEQUENCE"]

@@ -50,7 +50,8 @@ MEETING_POST = {
 def test_schedule_a_meeting_in_the_center_time_zone(fac, rab, members):
     response = fac.post(reverse("meetings:meeting_create", args=[rab.pk]), MEETING_POST)
     meeting = Meeting.objects.get()
-    assert response.status_code == 302 and response["Location"] == meeting.get_absolute_url()
+    assert response.status_code == 302
+    assert response["Location"] == meeting.get_absolute_url()
     assert meeting.starts_at == eastern(2026, 4, 14, 10, 0)
     assert meeting.starts_at.astimezone(datetime.UTC).hour == 14  # EDT
     assert set(meeting.participants.values_list("stakeholder_id", flat=True)) == {m.pk for m in members}
@@ -109,7 +110,8 @@ def test_edit_moves_the_meeting_and_bumps_the_calendar_sequence(fac, meeting):
     data = dict(MEETING_POST, starts_at="2026-03-11T10:00", ends_at="2026-03-11T11:00")
     assert fac.post(url, data).status_code == 302
     meeting.refresh_from_db()
-    assert meeting.sequence == 1 and meeting.starts_at == eastern(2026, 3, 11, 10, 0)
+    assert meeting.sequence == 1
+    assert meeting.starts_at == eastern(2026, 3, 11, 10, 0)
     bad = fac.post(url, dict(data, ends_at="2026-03-11T08:00"))
     assert bad.status_code == 200
     meeting.refresh_from_db()
@@ -123,7 +125,8 @@ def test_cancel_needs_a_reason_and_cancelled_meetings_cannot_be_edited(fac, meet
     assert not meeting.is_cancelled
     assert fac.post(url, {"reason": "Snowstorm"}).status_code == 302
     meeting.refresh_from_db()
-    assert meeting.is_cancelled and meeting.cancel_reason == "Snowstorm"
+    assert meeting.is_cancelled
+    assert meeting.cancel_reason == "Snowstorm"
     again = fac.post(url, {"reason": "Again"})
     assert "already cancelled" in again.content.decode()
     edit = fac.get(reverse("meetings:meeting_update", args=[meeting.pk]))
@@ -138,7 +141,8 @@ def test_agenda_longer_than_the_meeting_is_a_warning_not_a_block(fac, meeting, r
         url,
         {"title": "Needs of the region", "minutes": 40, "purpose": purpose.pk, "presenter": members[0].pk},
     )
-    assert first.status_code == 302 and not any("longer" in t for t in texts(first))
+    assert first.status_code == 302
+    assert not any("longer" in t for t in texts(first))
     second = fac.post(
         url, {"title": "Services of the center", "minutes": 30, "presenter_name": "Center director"}
     )
@@ -212,9 +216,11 @@ def test_attendance_delegate_must_be_named_and_quorum_is_shown(
     )
     assert any("Quorum met" in t for t in texts(ok))
     ct.refresh_from_db()
-    assert ct.attendance == "delegate" and ct.delegate_name == "Pat Lee"
+    assert ct.attendance == "delegate"
+    assert ct.delegate_name == "Pat Lee"
     page = fac.get(meeting.get_absolute_url()).content.decode()
-    assert "Quorum met" in page and "Sent a delegate: Pat Lee" in page
+    assert "Quorum met" in page
+    assert "Sent a delegate: Pat Lee" in page
 
 
 def test_minutes_markdown_is_rendered_inert_and_approval_locks_them(fac, meeting):
@@ -227,14 +233,17 @@ def test_minutes_markdown_is_rendered_inert_and_approval_locks_them(fac, meeting
     assert fac.post(url, {"text": text}).status_code == 302
     page = fac.get(meeting.get_absolute_url()).content.decode()
     minutes_html = page[page.index('id="minutes"') :]
-    assert "<strong>data</strong>" in minutes_html and "<h3>Needs</h3>" in minutes_html
+    assert "<strong>data</strong>" in minutes_html
+    assert "<h3>Needs</h3>" in minutes_html
     assert "<script>alert" not in minutes_html
-    assert "onerror" not in minutes_html and "onclick" not in minutes_html
+    assert "onerror" not in minutes_html
+    assert "onclick" not in minutes_html
     assert "javascript:" not in minutes_html
     approve = reverse("meetings:minutes_approve", args=[meeting.pk])
     assert fac.post(approve).status_code == 302
     minutes = Minutes.objects.get()
-    assert minutes.is_approved and minutes.approved_at is not None
+    assert minutes.is_approved
+    assert minutes.approved_at is not None
     twice = fac.post(approve, follow=True)
     assert "These minutes were approved on" in twice.content.decode()
     assert Minutes.history.filter(status="approved").count() == 1
@@ -295,7 +304,8 @@ def test_open_action_items_appear_on_the_next_agenda(fac, meeting, rab, facilita
     )
     page = fac.get(next_meeting.get_absolute_url()).content.decode()
     carried = page[page.index('id="carried-over"') : page.index('id="participants"')]
-    assert "Draft the survey" in carried and done.description not in carried
+    assert "Draft the survey" in carried
+    assert done.description not in carried
     packet = fac.get(reverse("meetings:meeting_packet", args=[next_meeting.pk])).content.decode()
     assert "Draft the survey" in packet
 
@@ -317,13 +327,15 @@ def test_overlapping_membership_is_refused(fac, rab, ct_member, ct):
     ok = fac.post(url, dict(data, stakeholder=newcomer.pk, term_end="2026-05-01"))
     assert ok.status_code == 302
     page = fac.get(reverse("meetings:body_detail", args=[rab.pk])).content.decode()
-    assert "Terms ending in the next 90 days" in page and newcomer.full_name in page
+    assert "Terms ending in the next 90 days" in page
+    assert newcomer.full_name in page
 
 
 def test_feedback_in_the_meeting_and_its_summary_on_the_body_page(fac, meeting, rab, ct_member):
     url = reverse("meetings:feedback_create", args=[meeting.pk])
     bad = fac.post(url, {"resource": "Guidebook", "quality": 6, "relevance": 4, "usefulness": 4})
-    assert bad.status_code == 200 and not Feedback.objects.exists()
+    assert bad.status_code == 200
+    assert not Feedback.objects.exists()
     for q in (4, 2):
         fac.post(
             url,
@@ -339,7 +351,8 @@ def test_feedback_in_the_meeting_and_its_summary_on_the_body_page(fac, meeting, 
     page = fac.get(reverse("meetings:body_detail", args=[rab.pk])).content.decode()
     assert "Average ratings per resource or service" in page
     assert '<th scope="row">Guidebook</th><td>2</td><td>3.0</td><td>5.0</td><td>3.0</td>' in page
-    assert "2026 Q1" in page and "<svg" in page
+    assert "2026 Q1" in page
+    assert "<svg" in page
 
 
 def test_meeting_packet_and_ics_download(fac, meeting):
@@ -401,7 +414,8 @@ def test_an_invalid_attendance_choice_is_shown_next_to_its_field_and_nothing_is_
     assert field in page
     select = page[page.index(f'<select name="attendance_{ct.pk}"') :]
     select = select[: select.index("</td>")]
-    assert "is-invalid" in select and 'aria-invalid="true"' in select
+    assert "is-invalid" in select
+    assert 'aria-invalid="true"' in select
     assert f'aria-describedby="id_attendance_{ct.pk}_error"' in select
     assert f'id="id_attendance_{ct.pk}_error"' in select
     assert "Select a valid choice. sleeping is not one of the available choices." in select

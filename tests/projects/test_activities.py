@@ -310,7 +310,8 @@ def test_tampered_post_with_another_states_people_and_districts(client, ct_staff
         CREATE, form_data(ct_project, participants=[stranger.pk], districts=[far_district.pk])
     )
     errors = response.context["form"].errors
-    assert "participants" in errors and "districts" in errors
+    assert "participants" in errors
+    assert "districts" in errors
     assert Activity.objects.count() == 0
 
 
@@ -618,4 +619,5 @@ def test_the_services_hold_the_same_rule(ct_staff, ct_project, changes, field):
         activity_update(activity=activity, editor=ct_staff, **changes)
     assert field in error.value.message_dict
     activity.refresh_from_db()
-    assert activity.hours == Decimal("1") and activity.summary == "Coaching"
+    assert activity.hours == Decimal("1")
+    assert activity.summary == "Coaching"

@@ -83,8 +83,8 @@ def world(ct, ny):
 @pytest.mark.parametrize(
     "url",
     [
-        lambda w: reverse("home"),
-        lambda w: reverse("projects:state_dashboard", args=["CT"]),
+        lambda _w: reverse("home"),
+        lambda _w: reverse("projects:state_dashboard", args=["CT"]),
         lambda w: reverse("projects:detail", args=[w["busy"].pk]),
     ],
 )
@@ -117,7 +117,8 @@ def test_sea_staff_see_their_own_state_only(client, world, ct_staff):
 def test_facilitator_sees_every_state(client, world, facilitator):
     client.force_login(facilitator)
     html = client.get(reverse("home")).content.decode()
-    assert "New York literacy project" in html and "Quiet Connecticut project" in html
+    assert "New York literacy project" in html
+    assert "Quiet Connecticut project" in html
     assert 'href="/projects/states/NY/"' in html
     assert client.get(reverse("projects:state_dashboard", args=["NY"])).status_code == 200
 
@@ -166,10 +167,12 @@ def test_indicator_counts_and_hours_chart(client, world, ct_staff):
     assert hours.months[-1] == TODAY.replace(day=1)
     assert sum(hours.total.values[-2:]) >= Decimal("3.5")
     common_agenda = hours.by_condition[0]
-    assert common_agenda.name == "Common agenda" and common_agenda.total == Decimal("3.5")
+    assert common_agenda.name == "Common agenda"
+    assert common_agenda.total == Decimal("3.5")
     assert hours.by_condition[1].total == 0  # shared measurement: nothing logged
     html = response.content.decode()
-    assert "<svg" in html and "Hours per month by condition" in html
+    assert "<svg" in html
+    assert "Hours per month by condition" in html
     assert "style=" not in html
 
 
@@ -192,7 +195,8 @@ def test_state_dashboard_lists_districts_and_centers(client, world, facilitator,
     html = response.content.decode()
     assert "Cedar Falls Public Schools" in html
     centers = html.split('id="state-centers"')[1].split("</table>")[0]
-    assert "REL Northeast &amp; Islands (REL-NEI)" in centers and "Region 2 Comprehensive Center" in centers
+    assert "REL Northeast &amp; Islands (REL-NEI)" in centers
+    assert "Region 2 Comprehensive Center" in centers
     assert "New York literacy project" not in html
 
 

@@ -47,10 +47,13 @@ def test_hours_chart_escapes_names_and_uses_no_inline_style():
         by_condition=[HoursSeries("x", "<script>alert(1)</script>", [Decimal(1)] * 12)],
     )
     svg = hours_chart(hours, label='Hours "quoted" <b>')
-    assert "<script>" not in svg and "&lt;b&gt;" in svg and "&quot;quoted&quot;" in svg
+    assert "<script>" not in svg
+    assert "&lt;b&gt;" in svg
+    assert "&quot;quoted&quot;" in svg
     assert "style=" not in svg
     assert svg.count('class="bar-total"') == 12
-    assert ">Jan</text>" in svg and ">2025</text>" in svg
+    assert ">Jan</text>" in svg
+    assert ">2025</text>" in svg
 
 
 def test_stage_chart_steps_through_each_assessment():
@@ -85,8 +88,10 @@ def test_indicator_chart_draws_baseline_target_and_values():
         SimpleNamespace(measured_on=datetime.date(2025, 6, 1), value=Decimal("11.4")),
     ]
     svg = indicator_chart(indicator, values, label="Teachers of color")
-    assert "Baseline 8.2" in svg and "Target 15" in svg
-    assert ">9.6</text>" in svg and ">11.4</text>" in svg
+    assert "Baseline 8.2" in svg
+    assert "Target 15" in svg
+    assert ">9.6</text>" in svg
+    assert ">11.4</text>" in svg
     assert 'class="line series-value"' in svg
 
 
@@ -102,5 +107,8 @@ def test_network_svg_escapes_labels():
         bodies={},
     )
     drawing = network_svg(network_graph(data), label="Network")
-    assert "&lt;CT&gt;" in drawing.svg and "<b>" not in drawing.svg
-    assert drawing.node_count == 3 and drawing.edge_count == 2 and not drawing.collapsed
+    assert "&lt;CT&gt;" in drawing.svg
+    assert "<b>" not in drawing.svg
+    assert drawing.node_count == 3
+    assert drawing.edge_count == 2
+    assert not drawing.collapsed

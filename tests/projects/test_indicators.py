@@ -46,9 +46,11 @@ def test_indicator_page_shows_chart_values_baseline_and_target(client, indicator
     html = response.content.decode()
     assert response.status_code == 200
     assert 'class="chart chart-indicator"' in html
-    assert "Baseline 8" in html and "Target 15" in html
+    assert "Baseline 8" in html
+    assert "Target 15" in html
     table = html.split('id="indicator-values"')[1].split("</table>")[0]
-    assert "9.5" in table and "11.25" in table
+    assert "9.5" in table
+    assert "11.25" in table
     assert "Off target" in html
     assert new_value_url(indicator) in html
     assert "style=" not in html
@@ -58,7 +60,8 @@ def test_indicator_page_shows_chart_values_baseline_and_target(client, indicator
 def test_other_state_gets_404_and_anonymous_is_sent_to_sign_in(client, indicator, ny_staff, name):
     url = reverse(name, args=[indicator.pk])
     response = client.get(url)
-    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
     client.force_login(ny_staff)
     assert client.get(url).status_code == 404
     assert client.post(url, {"measured_on": TODAY.isoformat(), "value": "12"}).status_code == 404
@@ -78,7 +81,8 @@ def test_sea_staff_and_facilitators_record_a_value(client, indicator, who, reque
     value = indicator.values.get(measured_on=TODAY)
     assert (value.value, value.note, value.recorded_by) == (Decimal("15.5"), "Fall hiring round", user)
     page = client.get(response["Location"]).content.decode()
-    assert "Value recorded" in page and "On target" in page
+    assert "Value recorded" in page
+    assert "On target" in page
 
 
 def test_a_user_without_a_role_may_not_record(client, indicator):
@@ -113,7 +117,8 @@ def test_bad_input_is_shown_next_to_the_field_and_nothing_is_saved(
     form = response.context["form"]
     assert message in " ".join(form.errors[field])
     html = response.content.decode()
-    assert f'id="id_{field}"' in html and "is-invalid" in html
+    assert f'id="id_{field}"' in html
+    assert "is-invalid" in html
     assert indicator.values.count() == 2
 
 

@@ -111,8 +111,10 @@ def test_indicator_names_unique_within_project():
 def test_indicator_on_target_follows_direction():
     rising = IndicatorFactory.build(target=Decimal("15"), direction="increase")
     falling = IndicatorFactory.build(target=Decimal("5"), direction="decrease")
-    assert rising.is_on_target(Decimal("16")) and not rising.is_on_target(Decimal("14"))
-    assert falling.is_on_target(Decimal("4")) and not falling.is_on_target(Decimal("6"))
+    assert rising.is_on_target(Decimal("16"))
+    assert not rising.is_on_target(Decimal("14"))
+    assert falling.is_on_target(Decimal("4"))
+    assert not falling.is_on_target(Decimal("6"))
 
 
 def test_product_is_overdue_only_while_open():

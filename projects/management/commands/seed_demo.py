@@ -4,8 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from meetings.demo import meetings_demo_load
-from projects.demo import demo_world_load
+from projects.demo import demo_loaders, demo_world_load
 
 
 class Command(BaseCommand):
@@ -20,7 +19,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             result = demo_world_load(password=os.environ.get("DEMO_PASSWORD") or None)
-            result.created += meetings_demo_load(today=timezone.localdate())
+            for load in demo_loaders:
+                result.created += load(today=timezone.localdate())
         if result.created:
             self.stdout.write(self.style.SUCCESS(f"Demo world loaded: {result.created} records created."))
         else:

@@ -425,15 +425,15 @@ class Command(BaseCommand):
     def _load_partner_centers(self):
         rows = []
         for kind, count, name, short in CENTER_KINDS:
-            for n in range(1, count + 1):
-                rows.append(
-                    (
-                        NAME_PREFIX + name.format(n=n),
-                        CENTER_PREFIX + short.format(n=n),
-                        kind,
-                        "Synthetic benchmark data",
-                    )
+            rows.extend(
+                (
+                    NAME_PREFIX + name.format(n=n),
+                    CENTER_PREFIX + short.format(n=n),
+                    kind,
+                    "Synthetic benchmark data",
                 )
+                for n in range(1, count + 1)
+            )
         first = self._reserve_ids(PartnerCenter, len(rows))
         self.center_ids = list(range(first, first + len(rows)))
         rows = [(pk, *row, "", "", "") for pk, row in zip(self.center_ids, rows, strict=True)]
@@ -599,8 +599,10 @@ class Command(BaseCommand):
         indicators, values = [], []
         for project, n_indicators in zip(self.projects, indicator_counts, strict=True):
             pk, start, span = project.id, project.start, project.span
-            for number in range(1, rng.randint(2, 4) + 1):
-                goals.append((pk, number, f"Goal {number} of synthetic project {pk}: measurable progress."))
+            goals.extend(
+                (pk, number, f"Goal {number} of synthetic project {pk}: measurable progress.")
+                for number in range(1, rng.randint(2, 4) + 1)
+            )
             for condition_id in condition_ids:
                 stage = rng.randint(0, 1)
                 for days in sorted(rng.randint(0, span) for _ in range(rng.randint(2, 5))):

@@ -1,7 +1,8 @@
 from django.urls import path
 
-from . import views
+from .views import directory as views
 
+# The directory keeps its URL names in the `stakeholders` namespace.
 app_name = "stakeholders"
 
 urlpatterns = [

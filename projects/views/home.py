@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from projects.views.dashboards import dashboard_context
+from .dashboards import dashboard_context
 
 
 @login_required

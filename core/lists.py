@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.views.generic import ListView
+from typing_extensions import override
 
 # Cells starting with these characters are formulas to a spreadsheet (CSV injection).
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -72,6 +73,7 @@ class FastSelect(forms.Select):
     not a ModelChoiceIterator, so that no model instances are built either.
     """
 
+    @override
     def render(self, name, value, attrs=None, renderer=None):
         final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
         chosen = {str(v) for v in self.format_value(value)}

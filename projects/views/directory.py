@@ -1,4 +1,7 @@
-"""The people and districts directories, scoped to what the signed-in user may see."""
+"""The people and districts directories, scoped to what the signed-in user may see.
+
+They show each person's projects and activities and each district's project count, so they
+live in projects, the layer above stakeholders."""
 
 from __future__ import annotations
 
@@ -8,11 +11,11 @@ from django.db.models.functions import Coalesce
 from django.views.generic import DetailView
 
 from accounts.scoping import scope_to_user
-from projects.models import Activity, Project
-from r2cc_portal.lists import Column, FilteredListView
+from core.lists import Column, FilteredListView
+from stakeholders.filters import DistrictFilter, StakeholderFilter
+from stakeholders.models import District, Stakeholder
 
-from .filters import DistrictFilter, StakeholderFilter
-from .models import District, Stakeholder
+from ..models import Activity, Project
 
 RECENT_ACTIVITIES = 20
 

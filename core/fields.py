@@ -33,7 +33,7 @@ def existing_rows_within(app_label: str, limits: dict[str, dict[str, int]], *, e
     """
     from django.db import migrations
 
-    def check(apps, schema_editor):
+    def check(apps, _schema_editor):
         complaints = []
         for model_name, fields in limits.items():
             model = apps.get_model(app_label, model_name)
