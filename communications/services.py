@@ -25,13 +25,9 @@ from .rendering import check_merge_fields
 logger = logging.getLogger(__name__)
 
 
-def _may_compose(user) -> bool:
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and (user.sees_whole_portfolio or (user.is_sea_staff and user.sea_id))
-    )
+def may_compose(user) -> bool:
+    """Whether `user` may write communications (`User.may_compose`; anonymous users may not)."""
+    return bool(user is not None and user.is_authenticated and user.may_compose)
 
 
 def _check_related(*, author, project, advisory_body) -> None:
@@ -64,7 +60,7 @@ def communication_compose(
     project, district or person is refused); the audience itself is resolved when each
     occurrence is due, within the author's state for SEA staff.
     """
-    if not _may_compose(author):
+    if not may_compose(author):
         raise ValidationError("You cannot send communications.")
     audience = normalize_audience(audience)
     check_audience_visible(audience, author)
@@ -309,7 +305,7 @@ def communication_send_test(*, communication: Communication, recipient: Stakehol
     in an occurrence of its own marked as a test: it is not part of the communication's report
     or status, and `recipient`'s opt-outs and bounces do not stop it (it is not sent to them).
     """
-    if not _may_compose(by) or not Communication.objects.visible_to(by).filter(pk=communication.pk).exists():
+    if not may_compose(by) or not Communication.objects.visible_to(by).filter(pk=communication.pk).exists():
         raise ValidationError("You cannot send this communication.")
     if communication.is_cancelled:
         raise ValidationError("This communication was cancelled.")

@@ -1,18 +1,16 @@
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, FormView, ListView
 
+from r2cc_portal.lists import stream_csv
 from stakeholders.models import CommunicationCategory, Stakeholder
 
 from . import recurrence, services
@@ -28,14 +26,7 @@ from .rendering import (
     recipient_values,
 )
 from .selectors import delivery_deadline_text, projects_last_heard, status_counts, waiting_on_mail_server
-
-
-def may_compose(user) -> bool:
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and (user.sees_whole_portfolio or (user.is_sea_staff and user.sea_id))
-    )
+from .services import may_compose
 
 
 class ComposerRequiredMixin(LoginRequiredMixin):
@@ -332,11 +323,6 @@ class DeliveryReportView(ComposerRequiredMixin, ListView):
         return super().render_to_response(context, **kwargs)
 
     def csv_response(self):
-        class Echo:
-            def write(self, value):
-                return value
-
-        writer = csv.writer(Echo())
         rows = self.get_queryset().values_list(
             "occurrence__scheduled_for",
             "stakeholder__first_name",
@@ -347,26 +333,20 @@ class DeliveryReportView(ComposerRequiredMixin, ListView):
             "sent_at",
             "last_error",
         )
-
-        def stream():
-            yield writer.writerow(
-                ["occurrence", "first name", "last name", "e-mail", "status", "attempts", "sent at", "reason"]
-            )
-            for row in rows.iterator(chunk_size=2000):
-                yield writer.writerow(
-                    [
-                        timezone.localtime(row[0]).isoformat(),
-                        *row[1:6],
-                        timezone.localtime(row[6]).isoformat() if row[6] else "",
-                        row[7],
-                    ]
-                )
-
-        response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = (
-            f'attachment; filename="communication-{self.communication.pk}-deliveries.csv"'
+        return stream_csv(
+            header=[
+                "occurrence",
+                "first name",
+                "last name",
+                "e-mail",
+                "status",
+                "attempts",
+                "sent at",
+                "reason",
+            ],
+            rows=rows.iterator(chunk_size=2000),
+            filename=f"communication-{self.communication.pk}-deliveries.csv",
         )
-        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

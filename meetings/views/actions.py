@@ -1,20 +1,19 @@
 """Action items across the bodies: the filterable list, CSV export and updates."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from meetings.forms import ActionItemFilterForm, ActionItemOwnerForm, ActionItemStaffForm
 from meetings.models import ActionItem
-from meetings.querysets import bodies_visible_to
 from meetings.services.actions import action_item_update as update_service
+from r2cc_portal.lists import stream_csv
+from stakeholders.models import AdvisoryBody
 
 from .common import action_item_for, apply_errors
 
@@ -34,7 +33,9 @@ CSV_HEADER = [
 
 def _filtered(request):
     user = request.user
-    form = ActionItemFilterForm(request.GET or None, bodies=bodies_visible_to(user).order_by("name"))
+    form = ActionItemFilterForm(
+        request.GET or None, bodies=AdvisoryBody.objects.visible_to(user).order_by("name")
+    )
     items = ActionItem.objects.visible_to(user).select_related(
         "meeting__body", "owner_stakeholder", "owner_user", "agenda_item"
     )
@@ -86,31 +87,22 @@ def action_item_list(request):
 
 
 def _csv(items):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="action-items.csv"'
-    writer = csv.writer(response)
-    writer.writerow(CSV_HEADER)
-    for item in items.iterator(chunk_size=500):
-        writer.writerow(
-            [
+    def rows():
+        for item in items.iterator(chunk_size=500):
+            yield [
                 item.pk,
                 item.meeting.body.short_name,
                 item.meeting.title,
-                timezone.localdate(item.meeting.starts_at).isoformat(),
-                _cell(item.description),
-                _cell(item.owner_display),
-                item.due_date.isoformat(),
+                timezone.localdate(item.meeting.starts_at),
+                item.description,
+                item.owner_display,
+                item.due_date,
                 item.get_status_display(),
-                item.closed_on.isoformat() if item.closed_on else "",
-                _cell(item.status_note),
+                item.closed_on,
+                item.status_note,
             ]
-        )
-    return response
 
-
-def _cell(value: str) -> str:
-    # Spreadsheets run cells that start with these characters as formulas.
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    return stream_csv(header=CSV_HEADER, rows=rows(), filename="action-items.csv")
 
 
 @login_required

@@ -268,7 +268,7 @@ def test_report_csv_retry_and_bounce(client, facilitator, ct_comm):
     page = client.get(reverse("communications:report", args=[ct_comm.pk])).content.decode()
     assert "550 No such user" in page
     response = client.get(reverse("communications:report", args=[ct_comm.pk]), {"format": "csv"})
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0][:5] == ["occurrence", "first name", "last name", "e-mail", "status"]
     assert sorted(r[4] for r in rows[1:]) == ["failed", "sent", "sent"]
     client.post(reverse("communications:delivery_bounce", args=[failed.pk]))

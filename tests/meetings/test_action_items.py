@@ -165,6 +165,6 @@ def test_list_filters_and_csv(client, facilitator, listing):
         bad = client.get(url, {"due_before": "not a date"})
         assert bad.status_code == 200 and "Enter a valid date" in bad.content.decode()
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0][:3] == ["id", "body", "meeting"]
     assert [r[4] for r in rows[1:]] == ["'=HYPERLINK(evil)", "Send the REL brief"]

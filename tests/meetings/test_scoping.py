@@ -141,14 +141,14 @@ def test_bodies_of_other_states_are_hidden_from_lists(client, world, ct_staff, n
     assert "Regional Advisory Board" not in content
     listing = client.get(reverse("meetings:action_item_list"), {"status": "all"}).content.decode()
     assert "Share the CT data" not in listing
-    exported = client.get(
-        reverse("meetings:action_item_list"), {"status": "all", "format": "csv"}
-    ).content.decode()
+    exported = b"".join(
+        client.get(reverse("meetings:action_item_list"), {"status": "all", "format": "csv"}).streaming_content
+    ).decode("utf-8-sig")
     assert "Share the CT data" not in exported and exported.startswith("id,body")
     client.force_login(ct_staff)
-    exported = client.get(
-        reverse("meetings:action_item_list"), {"status": "all", "format": "csv"}
-    ).content.decode()
+    exported = b"".join(
+        client.get(reverse("meetings:action_item_list"), {"status": "all", "format": "csv"}).streaming_content
+    ).decode("utf-8-sig")
     assert "Share the CT data" in exported
 
 
