@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from stakeholders.models import SEA, CommunicationCategory
+from stakeholders.models import SEA, AdvisoryBody, CommunicationCategory
 
 from .audience import audience_preview
 from .models import Communication, Delivery
@@ -105,11 +105,7 @@ def _meetings_and_action_items(sea: SEA, week_start: datetime.date):
         from meetings.models import ActionItem, Meeting
     except ImportError:  # the meetings feature is optional
         return [], []
-    from stakeholders.models import Membership
-
-    bodies = Membership.objects.filter(
-        Q(represents_sea=sea) | Q(represents_district__sea=sea) | Q(stakeholder__sea=sea)
-    ).values("body_id")
+    bodies = AdvisoryBody.objects.concerning(sea).values("pk")
     now = timezone.now()
     meetings = list(
         Meeting.objects.filter(
