@@ -1,9 +1,10 @@
 from django import forms
 from django.contrib import admin
-from django.db import models
+from django.db import models, transaction
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
+    ACTIVITY_HISTORY,
     Activity,
     ActivityMonth,
     Condition,
@@ -17,6 +18,7 @@ from .models import (
     RollupWatermark,
     ScopeChange,
 )
+from .services import rollups
 
 # Long text in a table row: a few lines are enough, the change page of the record has room.
 COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}}
@@ -116,6 +118,31 @@ class ProjectAdmin(SimpleHistoryAdmin):
     )
     inlines = (GoalInline, ScopeChangeInline, IndicatorInline, ProductInline)
 
+    # A project moved to another SEA, or deleted, takes its activities' hours along in the rollup.
+    def save_model(self, request, obj, form, change):
+        from_sea_id = Project.objects.filter(pk=obj.pk).values_list("sea_id", flat=True).first()
+        super().save_model(request, obj, form, change)
+        if change and from_sea_id is not None:
+            rollups.activity_month_project_moved(
+                project_id=obj.pk, from_sea_id=from_sea_id, to_sea_id=obj.sea_id
+            )
+
+    @transaction.atomic
+    def delete_model(self, request, obj):
+        rollups.activity_month_change(before=self._contributions([obj.pk]), after={})
+        super().delete_model(request, obj)
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        rollups.activity_month_change(before=self._contributions(queryset.values("pk")), after={})
+        super().delete_queryset(request, queryset)
+
+    def _contributions(self, project_ids):
+        ids = (
+            Activity.objects.select_for_update().filter(project__in=project_ids).values_list("pk", flat=True)
+        )
+        return rollups.activities_contributions(list(ids))
+
 
 @admin.register(ScopeChange)
 class ScopeChangeAdmin(admin.ModelAdmin):
@@ -189,6 +216,34 @@ class ActivityAdmin(SimpleHistoryAdmin):
     @admin.display(description="SEA", ordering="project__sea__state_code")
     def sea(self, obj):
         return obj.project.sea
+
+    # An edit in the admin is one version in the history, relations included, and moves the
+    # dashboards' rollup in the same transaction, as the activity services do.
+    def save_model(self, request, obj, form, change):
+        before = {}
+        if change:
+            Activity.objects.select_for_update().filter(pk=obj.pk).exists()
+            before = rollups.activity_contribution(obj.pk)
+        obj._rollup_before = before
+        obj.skip_history_when_saving = True
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        del obj.skip_history_when_saving
+        ACTIVITY_HISTORY.create_historical_record(obj, "~" if change else "+")
+        rollups.activity_month_change(before=obj._rollup_before, after=rollups.activity_contribution(obj.pk))
+
+    @transaction.atomic
+    def delete_model(self, request, obj):
+        rollups.activity_month_remove(Activity.objects.filter(pk=obj.pk))
+        super().delete_model(request, obj)
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        rollups.activity_month_remove(queryset)
+        super().delete_queryset(request, queryset)
 
 
 @admin.register(Indicator)

@@ -27,6 +27,7 @@ from projects.models import (
     Project,
     ScopeChange,
 )
+from projects.services.rollups import activity_contribution, activity_month_change
 from stakeholders.models import (
     SEA,
     AdvisoryBody,
@@ -360,6 +361,8 @@ class _World:
             activity.participants.add(*extras.get("participants", ()))
             activity.districts.add(*extras.get("districts", ()))
             activity.partner_centers.add(*extras.get("centers", ()))
+            # Demo data is written directly, so it moves the dashboards' rollup itself.
+            activity_month_change(before={}, after=activity_contribution(activity.pk))
 
     def assessments(self, project, history, *, assessor):
         # history: {days_ago: [stage for conditions 1..5]}

@@ -10,8 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 
-from projects.models import Activity, Condition, Project
+from projects.models import ACTIVITY_HISTORY, Activity, Condition, Project
 from stakeholders.models import District, PartnerCenter, Stakeholder
+
+from .rollups import activity_contribution, activity_month_change
 
 # Fields of an activity that activity_update may change (the author and project history stay).
 EDITABLE_FIELDS = ("project", "date", "type", "summary", "hours", "mode", "next_steps")
@@ -67,9 +69,21 @@ def _clean(activity: Activity, *, user, participants, districts) -> None:
         raise ValidationError(errors)
 
 
-def _set_related(activity: Activity, related: dict[str, Iterable]) -> None:
-    for name, objects in related.items():
-        getattr(activity, name).set(list(objects))
+def _save_with_relations(activity: Activity, related: dict[str, Iterable], *, history_type: str) -> None:
+    """Save the activity and its relations as one version in its history (not one per relation)."""
+    activity.skip_history_when_saving = True
+    try:
+        activity.save()
+        for name, objects in related.items():
+            getattr(activity, name).set(list(objects))
+    finally:
+        del activity.skip_history_when_saving
+    ACTIVITY_HISTORY.create_historical_record(activity, history_type)
+
+
+def _lock(activity: Activity) -> None:
+    # Two edits of one activity take turns, so each moves the rollup from what the other left.
+    list(Activity.objects.select_for_update().filter(pk=activity.pk).values_list("pk", flat=True))
 
 
 @transaction.atomic
@@ -106,8 +120,7 @@ def activity_log(
     )
     _clean(activity, user=author, participants=participants, districts=districts)
     activity._history_user = author
-    activity.save()
-    _set_related(
+    _save_with_relations(
         activity,
         {
             "participants": participants,
@@ -115,7 +128,9 @@ def activity_log(
             "partner_centers": partner_centers,
             "conditions": conditions,
         },
+        history_type="+",
     )
+    activity_month_change(before={}, after=activity_contribution(activity.pk))
     return activity
 
 
@@ -129,6 +144,8 @@ def activity_update(*, activity: Activity, editor, **fields) -> Activity:
     """
     if not Activity.objects.editable_by(editor).filter(pk=activity.pk).exists():
         raise PermissionDenied("You cannot edit this activity.")
+    _lock(activity)
+    before = activity_contribution(activity.pk)
     unknown = set(fields) - set(EDITABLE_FIELDS) - set(RELATED_FIELDS)
     if unknown:
         raise TypeError(f"activity_update() got unexpected fields: {', '.join(sorted(unknown))}")
@@ -140,8 +157,8 @@ def activity_update(*, activity: Activity, editor, **fields) -> Activity:
     districts = related.get("districts", activity.districts.all())
     _clean(activity, user=editor, participants=participants, districts=districts)
     activity._history_user = editor
-    activity.save()
-    _set_related(activity, related)
+    _save_with_relations(activity, related, history_type="~")
+    activity_month_change(before=before, after=activity_contribution(activity.pk))
     return activity
 
 
@@ -150,5 +167,8 @@ def activity_delete(*, activity: Activity, editor) -> None:
     """Delete an activity `editor` may edit; its history keeps a record of the deletion."""
     if not Activity.objects.editable_by(editor).filter(pk=activity.pk).exists():
         raise PermissionDenied("You cannot delete this activity.")
+    _lock(activity)
+    before = activity_contribution(activity.pk)
     activity._history_user = editor
     activity.delete()
+    activity_month_change(before=before, after={})

@@ -16,10 +16,11 @@ from django.views import View
 from django.views.generic import DetailView
 
 from r2cc_portal.lists import Column, FilteredListView, stream_csv
+from stakeholders.models import District, PartnerCenter, Stakeholder
 
 from ..filters import ActivityFilter
 from ..forms.activities import ActivityForm, initial_from_query
-from ..models import Activity, Project
+from ..models import Activity, Condition, Project
 from ..services.activities import activity_delete, activity_log, activity_update
 
 
@@ -161,14 +162,45 @@ class ActivityDetailView(LoginRequiredMixin, DetailView):
         return context
 
 
+# The relations an activity's history keeps with each version: field -> (column, model).
+HISTORY_RELATIONS = {
+    "participants": ("stakeholder_id", Stakeholder),
+    "districts": ("district_id", District),
+    "partner_centers": ("partnercenter_id", PartnerCenter),
+    "conditions": ("condition_id", Condition),
+}
+
+
+def _relations_by_version(records, user) -> dict[str, dict[int, list[str]]]:
+    """For each relation, the sorted names it held in each version (history id -> names).
+
+    One query per relation for the ids and one for the names, whatever the number of versions;
+    a record the user may not see (another state's person) is named as such.
+    """
+    history_ids = [record.history_id for record in records]
+    result = {}
+    for name, (column, model) in HISTORY_RELATIONS.items():
+        rows = getattr(Activity.history.model, name).model.objects.filter(history_id__in=history_ids)
+        rows = list(rows.values_list("history_id", column))
+        visible = model.objects.visible_to(user) if hasattr(model.objects, "visible_to") else model.objects
+        names = {pk: str(obj) for pk, obj in visible.in_bulk({pk for _, pk in rows}).items()}
+        held: dict[int, list[str]] = defaultdict(list)
+        for history_id, pk in rows:
+            held[history_id].append(names.get(pk, "someone or something you cannot see"))
+        result[name] = {history_id: sorted(values) for history_id, values in held.items()}
+    return result
+
+
 def activity_history(activity: Activity, user) -> list[dict]:
-    """Each saved version of the activity, newest first: who, when and which fields changed."""
+    """Each saved version of the activity, newest first: who, when and which fields changed,
+    participants, districts, centers and conditions included (old and new)."""
     records = list(activity.history.select_related("history_user").order_by("history_date", "history_id"))
     fields = {field.attname: field for field in Activity._meta.concrete_fields}
     project_ids = {record.project_id for record in records}
     titles = {activity.project_id: activity.project.title}
     if len(project_ids) > 1:  # the activity moved between projects: name the others too
         titles.update(Project.objects.visible_to(user).filter(pk__in=project_ids).values_list("pk", "title"))
+    relations = _relations_by_version(records, user)
 
     def show(field, value):
         if field.attname == "project_id":
@@ -182,7 +214,9 @@ def activity_history(activity: Activity, user) -> list[dict]:
     for record in records:
         changes = []
         if previous is not None and record.history_type == "~":
-            delta = record.diff_against(previous, excluded_fields=["updated_at", "created_at"])
+            delta = record.diff_against(
+                previous, excluded_fields=["updated_at", "created_at", *HISTORY_RELATIONS]
+            )
             for change in delta.changes:
                 field = fields.get(change.field) or Activity._meta.get_field(change.field)
                 changes.append(
@@ -192,6 +226,16 @@ def activity_history(activity: Activity, user) -> list[dict]:
                         "new": show(field, change.new),
                     }
                 )
+            for name, held in relations.items():
+                old, new = held.get(previous.history_id, []), held.get(record.history_id, [])
+                if old != new:
+                    changes.append(
+                        {
+                            "field": Activity._meta.get_field(name).verbose_name,
+                            "old": "; ".join(old) or "—",
+                            "new": "; ".join(new) or "—",
+                        }
+                    )
         entries.append(
             {
                 "when": record.history_date,
