@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Communication, Delivery, Occurrence, ProjectCadence, Schedule
 
@@ -21,7 +22,7 @@ class ScheduleInline(admin.TabularInline):
 
 
 @admin.register(Communication)
-class CommunicationAdmin(admin.ModelAdmin):
+class CommunicationAdmin(SimpleHistoryAdmin):
     list_display = ["subject", "category", "status", "scope_sea", "author", "created_at"]
     list_filter = ["category", "status", "scope_sea"]
     search_fields = ["subject"]

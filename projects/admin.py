@@ -145,7 +145,7 @@ class ProjectAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ScopeChange)
-class ScopeChangeAdmin(admin.ModelAdmin):
+class ScopeChangeAdmin(SimpleHistoryAdmin):
     list_display = ("changed_on", "summary", "project", "recorded_by")
     list_filter = ("project__sea",)
     list_select_related = ("project", "recorded_by")
@@ -155,7 +155,7 @@ class ScopeChangeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Goal)
-class GoalAdmin(admin.ModelAdmin):
+class GoalAdmin(SimpleHistoryAdmin):
     list_display = ("__str__", "project", "number")
     list_filter = ("project__sea",)
     list_select_related = ("project",)
@@ -165,7 +165,7 @@ class GoalAdmin(admin.ModelAdmin):
 
 
 @admin.register(Objective)
-class ObjectiveAdmin(admin.ModelAdmin):
+class ObjectiveAdmin(SimpleHistoryAdmin):
     list_display = ("__str__", "statement", "project", "target_date")
     list_filter = ("goal__project__sea",)
     search_fields = ("statement", "goal__statement", "goal__project__title")

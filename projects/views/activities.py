@@ -8,7 +8,8 @@ from itertools import islice
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db.models import CharField, Exists, OuterRef, Value
+from django.db.models import Case, CharField, Exists, F, OuterRef, Value, When
+from django.db.models.functions import Concat
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -162,33 +163,49 @@ class ActivityDetailView(LoginRequiredMixin, DetailView):
         return context
 
 
-# The relations an activity's history keeps with each version: field -> (column, model).
+# The relations an activity's history keeps with each version:
+# field -> (foreign key of the through table, model, how the page names a record).
 HISTORY_RELATIONS = {
-    "participants": ("stakeholder_id", Stakeholder),
-    "districts": ("district_id", District),
-    "partner_centers": ("partnercenter_id", PartnerCenter),
-    "conditions": ("condition_id", Condition),
+    "participants": ("stakeholder", Stakeholder, ("first_name", " ", "last_name")),
+    "districts": ("district", District, ("sea__short_name", " ", "name")),
+    "partner_centers": ("partnercenter", PartnerCenter, ("short_name",)),
+    "conditions": ("condition", Condition, ("name",)),
 }
+NOT_VISIBLE = "someone or something you cannot see"
 
 
 def _relations_by_version(records, user) -> dict[str, dict[int, list[str]]]:
     """For each relation, the sorted names it held in each version (history id -> names).
 
-    One query per relation for the ids and one for the names, whatever the number of versions;
-    a record the user may not see (another state's person) is named as such.
+    One query whatever the number of versions; a record the user may not see (another state's
+    person, say) is not named.
     """
-    history_ids = [record.history_id for record in records]
-    result = {}
-    for name, (column, model) in HISTORY_RELATIONS.items():
-        rows = getattr(Activity.history.model, name).model.objects.filter(history_id__in=history_ids)
-        rows = list(rows.values_list("history_id", column))
+    query = None
+    for name, (key, model, parts) in HISTORY_RELATIONS.items():
         visible = model.objects.visible_to(user) if hasattr(model.objects, "visible_to") else model.objects
-        names = {pk: str(obj) for pk, obj in visible.in_bulk({pk for _, pk in rows}).items()}
-        held: dict[int, list[str]] = defaultdict(list)
-        for history_id, pk in rows:
-            held[history_id].append(names.get(pk, "someone or something you cannot see"))
-        result[name] = {history_id: sorted(values) for history_id, values in held.items()}
-    return result
+        label = [Value(part) if part == " " else F(f"{key}__{part}") for part in parts]
+        rows = (
+            getattr(Activity.history.model, name)
+            .model.objects.filter(history_id__in=[record.history_id for record in records])
+            .order_by()
+            .annotate(
+                relation=Value(name, output_field=CharField()),
+                label=Case(
+                    When(
+                        **{f"{key}__in": visible.values("pk")},
+                        then=Concat(*label, output_field=CharField()) if len(label) > 1 else label[0],
+                    ),
+                    default=Value(NOT_VISIBLE),
+                    output_field=CharField(),
+                ),
+            )
+            .values_list("relation", "history_id", "label")
+        )
+        query = rows if query is None else query.union(rows, all=True)
+    result: dict[str, dict[int, list[str]]] = {name: defaultdict(list) for name in HISTORY_RELATIONS}
+    for name, history_id, label in query if records else ():
+        result[name][history_id].append(label)
+    return {name: {h: sorted(values) for h, values in by.items()} for name, by in result.items()}
 
 
 def activity_history(activity: Activity, user) -> list[dict]:
