@@ -67,6 +67,14 @@ class User(AbstractUser):
         return self.has_role(Role.SEA_STAFF)
 
     @property
+    def may_compose(self) -> bool:
+        """Who may write communications: facilitators and administrators, and SEA staff of a state.
+
+        The one answer to that question: the navigation, the pages, the services and the API ask it.
+        """
+        return self.is_active and (self.sees_whole_portfolio or bool(self.is_sea_staff and self.sea_id))
+
+    @property
     def scoped_sea_id(self) -> int | None:
         """The one SEA an SEA staff member is limited to (None when unscoped or no access)."""
         return self.sea_id if self.is_sea_staff else None

@@ -7,7 +7,6 @@ from rest_framework.response import Response
 
 from communications.models import Communication, Delivery
 from meetings.models import ActionItem, Meeting
-from meetings.querysets import bodies_visible_to
 from meetings.services.actions import action_item_update
 from projects.models import (
     Activity,
@@ -119,7 +118,7 @@ class AdvisoryBodyViewSet(ScopedReadOnlyViewSet):
 
     def get_queryset(self):
         # The bodies the portal's meeting pages show this user (those that concern their state).
-        return bodies_visible_to(self.request.user).prefetch_related("purposes")
+        return AdvisoryBody.objects.visible_to(self.request.user).prefetch_related("purposes")
 
 
 class MembershipViewSet(ScopedReadOnlyViewSet):

@@ -71,18 +71,17 @@ def _account(username: str, role, hashed_password: str, sea=None):
 
 def _sees(user) -> dict[str, list[int]]:
     from communications.models import Communication
-    from communications.views import may_compose
+    from communications.services import may_compose
     from meetings.models import Meeting
-    from meetings.querysets import bodies_visible_to
     from projects.models import Activity, Indicator, Project
-    from stakeholders.models import Stakeholder
+    from stakeholders.models import AdvisoryBody, Stakeholder
 
     return {
         "projects": _ids(Project.objects.visible_to(user)),
         "activities": _ids(Activity.objects.visible_to(user)),
         "indicators": _ids(Indicator.objects.visible_to(user)),
         "stakeholders": _ids(Stakeholder.objects.visible_to(user)),
-        "bodies": _ids(bodies_visible_to(user)),
+        "bodies": _ids(AdvisoryBody.objects.visible_to(user)),
         "meetings": _ids(Meeting.objects.visible_to(user)),
         "communications": _ids(Communication.objects.visible_to(user)) if may_compose(user) else [],
     }

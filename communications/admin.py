@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 from typing_extensions import override
 
 from .models import Communication, Delivery, Occurrence, ProjectCadence, Schedule
@@ -22,7 +23,7 @@ class ScheduleInline(admin.TabularInline):
 
 
 @admin.register(Communication)
-class CommunicationAdmin(admin.ModelAdmin):
+class CommunicationAdmin(SimpleHistoryAdmin):
     list_display = ["subject", "category", "status", "scope_sea", "author", "created_at"]
     list_filter = ["category", "status", "scope_sea"]
     search_fields = ["subject"]

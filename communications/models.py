@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from stakeholders.models import SEA, AdvisoryBody, CommunicationCategory, Stakeholder
 
@@ -75,6 +76,7 @@ class Communication(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = CommunicationQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -26,18 +26,14 @@ from .rendering import check_merge_fields, recipient_message
 logger = logging.getLogger(__name__)
 
 
-def _may_compose(user) -> bool:
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and (user.sees_whole_portfolio or (user.is_sea_staff and user.sea_id))
-    )
+def may_compose(user) -> bool:
+    """Whether `user` may write communications (`User.may_compose`; anonymous users may not)."""
+    return bool(user is not None and user.is_authenticated and user.may_compose)
 
 
 def _check_may_change(*, by, communication: Communication, message: str) -> None:
     """The actor composes and sees `communication`, or the change is refused with `message`."""
-    if not _may_compose(by) or not Communication.objects.visible_to(by).filter(pk=communication.pk).exists():
+    if not may_compose(by) or not Communication.objects.visible_to(by).filter(pk=communication.pk).exists():
         raise ValidationError(message)
 
 
@@ -71,7 +67,7 @@ def communication_compose(
     project, district or person is refused); the audience itself is resolved when each
     occurrence is due, within the author's state for SEA staff.
     """
-    if not _may_compose(author):
+    if not may_compose(author):
         raise ValidationError("You cannot send communications.")
     audience = normalize_audience(audience)
     check_audience_visible(audience, author)

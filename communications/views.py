@@ -27,14 +27,7 @@ from .rendering import (
     recipient_message,
 )
 from .selectors import delivery_deadline_text, projects_last_heard, status_counts, waiting_on_mail_server
-
-
-def may_compose(user) -> bool:
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and (user.sees_whole_portfolio or (user.is_sea_staff and user.sea_id))
-    )
+from .services import may_compose
 
 
 class ComposerRequiredMixin(LoginRequiredMixin):

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from communications.digests import UPCOMING_DAYS, DigestLines, digest_text, register_digest_lines
 from communications.providers import Attachment, ProviderResult, register_context_provider
-from stakeholders.models import Membership
+from stakeholders.models import AdvisoryBody
 
 from .ics import meeting_invitation_ics, meeting_method
 from .models import ActionItem, ActionItemReminder, Meeting, MeetingNotice, Participant
@@ -154,7 +154,6 @@ def action_item_reminder(*, communication, stakeholder, user=None) -> ProviderRe
 
 @register_context_provider("meetings.feedback_request")
 def feedback_request(*, communication, stakeholder) -> ProviderResult:
-    from stakeholders.models import AdvisoryBody
 
     from .tokens import feedback_token
 
@@ -172,9 +171,7 @@ def digest_meetings(*, sea, week_start: datetime.date) -> DigestLines:
     """A state's weekly digest: meetings of the next two weeks and open overdue action items of
     the bodies that concern the state (a member represents it or one of its districts, or is one
     of its people)."""
-    bodies = Membership.objects.filter(
-        Q(represents_sea=sea) | Q(represents_district__sea=sea) | Q(stakeholder__sea=sea)
-    ).values("body_id")
+    bodies = AdvisoryBody.objects.concerning(sea).values("pk")
     now = timezone.now()
     meetings = (
         Meeting.objects.filter(

@@ -1,43 +1,30 @@
 """Who reads which meeting records.
 
-Facilitators and administrators read every body. SEA staff read the bodies that concern their
-state (a member represents their SEA or one of its districts, or is a person of that state) and
-the bodies they sit on themselves, with those bodies' meetings; they also read meetings they are
-invited to as guests and action items they own. Anyone else reads nothing.
+A user reads the meetings of the bodies they see (`AdvisoryBody.objects.visible_to`, the one
+rule for bodies); SEA staff also read meetings they are invited to as guests and action items
+they own. Anyone else reads nothing.
 """
 
 from django.db import models
 from django.db.models import Q
 
-from stakeholders.models import AdvisoryBody, Membership
+from stakeholders.models import AdvisoryBody
 
 
 def _no_access(user) -> bool:
     return user is None or not user.is_authenticated or not user.is_active
 
 
+def may_manage(user) -> bool:
+    """Facilitators and administrators manage the bodies: meetings, agendas, minutes, memberships."""
+    return not _no_access(user) and user.sees_whole_portfolio
+
+
 def visible_body_ids(user):
-    """A subquery of the ids of the advisory bodies `user` may read (None means all)."""
-    if _no_access(user):
-        return AdvisoryBody.objects.none().values("pk")
-    if user.sees_whole_portfolio:
+    """A subquery of the ids of the bodies `user` may read (None means all): `AdvisoryBody.objects.visible_to`."""
+    if not _no_access(user) and user.sees_whole_portfolio:
         return None
-    condition = Q(stakeholder__user=user)
-    if user.is_sea_staff and user.sea_id:
-        condition |= (
-            Q(represents_sea_id=user.sea_id)
-            | Q(represents_district__sea_id=user.sea_id)
-            | Q(stakeholder__sea_id=user.sea_id)
-        )
-    return Membership.objects.filter(condition).values("body_id")
-
-
-def bodies_visible_to(user):
-    bodies = AdvisoryBody.objects.all()
-    if _no_access(user):
-        return bodies.none()
-    ids = visible_body_ids(user)
-    return bodies if ids is None else bodies.filter(pk__in=ids)
+    return AdvisoryBody.objects.visible_to(user).values("pk")
 
 
 def _meeting_condition(user, prefix: str = "") -> Q | None:

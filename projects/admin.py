@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib import admin
-from django.db import models
+from django.db import models, transaction
 from simple_history.admin import SimpleHistoryAdmin
 from typing_extensions import override
 
@@ -8,6 +8,7 @@ from stakeholders.admin import PartnerCenterAdmin
 from stakeholders.models import PartnerCenter
 
 from .models import (
+    ACTIVITY_HISTORY,
     Activity,
     ActivityMonth,
     Condition,
@@ -22,6 +23,7 @@ from .models import (
     RollupWatermark,
     ScopeChange,
 )
+from .services import rollups
 
 # Long text in a table row: a few lines are enough, the change page of the record has room.
 COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}}
@@ -131,9 +133,34 @@ class ProjectAdmin(SimpleHistoryAdmin):
     )
     inlines = (ProjectMemberInline, GoalInline, ScopeChangeInline, IndicatorInline, ProductInline)
 
+    # A project moved to another SEA, or deleted, takes its activities' hours along in the rollup.
+    def save_model(self, request, obj, form, change):
+        from_sea_id = Project.objects.filter(pk=obj.pk).values_list("sea_id", flat=True).first()
+        super().save_model(request, obj, form, change)
+        if change and from_sea_id is not None:
+            rollups.activity_month_project_moved(
+                project_id=obj.pk, from_sea_id=from_sea_id, to_sea_id=obj.sea_id
+            )
+
+    @transaction.atomic
+    def delete_model(self, request, obj):
+        rollups.activity_month_change(before=self._contributions([obj.pk]), after={})
+        super().delete_model(request, obj)
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        rollups.activity_month_change(before=self._contributions(queryset.values("pk")), after={})
+        super().delete_queryset(request, queryset)
+
+    def _contributions(self, project_ids):
+        ids = (
+            Activity.objects.select_for_update().filter(project__in=project_ids).values_list("pk", flat=True)
+        )
+        return rollups.activities_contributions(list(ids))
+
 
 @admin.register(ScopeChange)
-class ScopeChangeAdmin(admin.ModelAdmin):
+class ScopeChangeAdmin(SimpleHistoryAdmin):
     list_display = ("changed_on", "summary", "project", "recorded_by")
     list_filter = ("project__sea",)
     list_select_related = ("project", "recorded_by")
@@ -143,7 +170,7 @@ class ScopeChangeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Goal)
-class GoalAdmin(admin.ModelAdmin):
+class GoalAdmin(SimpleHistoryAdmin):
     list_display = ("__str__", "project", "number")
     list_filter = ("project__sea",)
     list_select_related = ("project",)
@@ -153,7 +180,7 @@ class GoalAdmin(admin.ModelAdmin):
 
 
 @admin.register(Objective)
-class ObjectiveAdmin(admin.ModelAdmin):
+class ObjectiveAdmin(SimpleHistoryAdmin):
     list_display = ("__str__", "statement", "project", "target_date")
     list_filter = ("goal__project__sea",)
     search_fields = ("statement", "goal__statement", "goal__project__title")
@@ -204,6 +231,34 @@ class ActivityAdmin(SimpleHistoryAdmin):
     @admin.display(description="SEA", ordering="project__sea__state_code")
     def sea(self, obj):
         return obj.project.sea
+
+    # An edit in the admin is one version in the history, relations included, and moves the
+    # dashboards' rollup in the same transaction, as the activity services do.
+    def save_model(self, request, obj, form, change):
+        before = {}
+        if change:
+            Activity.objects.select_for_update().filter(pk=obj.pk).exists()
+            before = rollups.activity_contribution(obj.pk)
+        obj._rollup_before = before
+        obj.skip_history_when_saving = True
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        del obj.skip_history_when_saving
+        ACTIVITY_HISTORY.create_historical_record(obj, "~" if change else "+")
+        rollups.activity_month_change(before=obj._rollup_before, after=rollups.activity_contribution(obj.pk))
+
+    @transaction.atomic
+    def delete_model(self, request, obj):
+        rollups.activity_month_remove(Activity.objects.filter(pk=obj.pk))
+        super().delete_model(request, obj)
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        rollups.activity_month_remove(queryset)
+        super().delete_queryset(request, queryset)
 
 
 @admin.register(Indicator)

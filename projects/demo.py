@@ -28,6 +28,7 @@ from projects.models import (
     Project,
     ScopeChange,
 )
+from projects.services.rollups import activity_contribution, activity_month_change
 from stakeholders.models import (
     SEA,
     AdvisoryBody,
@@ -334,10 +335,16 @@ class _World:
         project = self.get_or_create(
             Project, title=title, defaults={"sea": sea, "lead_center": lead, **fields}
         )
-        project.partner_centers.add(*partners)
-        project.offices.add(*offices)
-        project.districts.add(*districts)
-        project.stakeholders.add(*people)
+        # Only what is missing: every change of a related set is a version in the project's history.
+        for related, objects in (
+            (project.partner_centers, partners),
+            (project.offices, offices),
+            (project.districts, districts),
+            (project.stakeholders, people),
+        ):
+            missing = set(objects) - set(related.all())
+            if missing:
+                related.add(*missing)
         return project
 
     def goals(self, project, goals):
@@ -366,6 +373,8 @@ class _World:
             activity.participants.add(*extras.get("participants", ()))
             activity.districts.add(*extras.get("districts", ()))
             activity.partner_centers.add(*extras.get("centers", ()))
+            # Demo data is written directly, so it moves the dashboards' rollup itself.
+            activity_month_change(before={}, after=activity_contribution(activity.pk))
 
     def assessments(self, project, history, *, assessor):
         # history: {days_ago: [stage for conditions 1..5]}

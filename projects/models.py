@@ -77,7 +77,8 @@ class Project(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ProjectQuerySet.as_manager()
-    history = HistoricalRecords()
+    # Relations are kept with each version, so a change of districts or centers shows old and new.
+    history = HistoricalRecords(m2m_fields=["offices", "districts", "partner_centers"])
 
     class Meta:
         ordering = ["title"]
@@ -149,6 +150,7 @@ class ScopeChange(models.Model):
     )
 
     objects = ProjectChildQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["project", "changed_on"]
@@ -165,6 +167,7 @@ class Goal(models.Model):
     statement = BoundedTextField(max_length=2000)
 
     objects = ProjectChildQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["project", "number"]
@@ -181,6 +184,8 @@ class Objective(models.Model):
     number = models.PositiveSmallIntegerField()
     statement = BoundedTextField(max_length=2000)
     target_date = models.DateField(null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["goal", "number"]
@@ -244,6 +249,13 @@ def validate_activity_hours(value):
         )
 
 
+# Kept by name: the activity services write one version per write, relations included
+# (`ACTIVITY_HISTORY.create_historical_record`), rather than one per relation changed.
+ACTIVITY_HISTORY = HistoricalRecords(
+    m2m_fields=["participants", "districts", "partner_centers", "conditions"]
+)
+
+
 class Activity(models.Model):
     """A piece of work SEA staff or center staff log against a project."""
 
@@ -287,7 +299,7 @@ class Activity(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ActivityQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = ACTIVITY_HISTORY
 
     class Meta:
         verbose_name_plural = "activities"
@@ -435,8 +447,9 @@ class ActivityMonth(models.Model):
     Summing a million activities on every page view is too slow, so the dashboards read this
     table instead. `condition_number` 0 counts every activity of the month once; rows 1-5 count
     the activities that advance that condition (an activity advancing two conditions counts
-    toward both). Kept current by `projects.services.rollups.activity_month_refresh`, which beat
-    runs every few minutes and `manage.py refresh_activity_months` runs on demand.
+    toward both). Changed in the same transaction as every activity write
+    (`projects.services.rollups.activity_month_change`); `manage.py refresh_activity_months
+    --full` rebuilds it after bulk loads, and beat checks it nightly.
     """
 
     ALL_CONDITIONS = 0

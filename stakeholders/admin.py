@@ -97,7 +97,7 @@ class CommunicationPreferenceInline(admin.TabularInline):
 
 
 @admin.register(SEA)
-class SEAAdmin(admin.ModelAdmin):
+class SEAAdmin(SimpleHistoryAdmin):
     formfield_overrides = HTTPS_URLS
     list_display = ("short_name", "name", "state_code", "office_count", "district_count", "website")
     search_fields = ("name", "short_name", "state_code")
@@ -133,7 +133,7 @@ class OfficeAdmin(admin.ModelAdmin):
 
 
 @admin.register(District)
-class DistrictAdmin(ImportMixin, admin.ModelAdmin):
+class DistrictAdmin(ImportMixin, SimpleHistoryAdmin):
     # CSV import with a preview of the changes; a file with any bad row imports nothing.
     resource_classes = [DistrictResource]
     import_formats = [CSV]
@@ -185,7 +185,7 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Stakeholder)
-class StakeholderAdmin(ImportMixin, admin.ModelAdmin):
+class StakeholderAdmin(ImportMixin, SimpleHistoryAdmin):
     resource_classes = [StakeholderResource]
     import_formats = [CSV]
     list_display = ("last_name", "first_name", "email", "title", "sea", "affiliation", "is_active")

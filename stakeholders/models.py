@@ -29,6 +29,7 @@ class SEA(models.Model):
     website = models.URLField(blank=True)
 
     objects = SEAQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "SEA"
@@ -71,6 +72,7 @@ class District(models.Model):
     )
 
     objects = DistrictQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["sea__state_code", "name"]
@@ -190,6 +192,7 @@ class Stakeholder(models.Model):
     )
 
     objects = StakeholderQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["last_name", "first_name"]

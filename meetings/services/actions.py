@@ -3,14 +3,15 @@
 import datetime
 import logging
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
+from core.history import history_by
 from meetings.models import ActionItem, ActionItemReminder, AgendaItem, Meeting
 
-from . import notices
+from . import manager_check, notices
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ def action_item_create(
     agenda_item: AgendaItem | None = None,
 ) -> ActionItem:
     """Record an action item from a meeting (optionally from one of its agenda items)."""
+    manager_check(by)
     if meeting.is_cancelled:
         raise ValidationError("A cancelled meeting has no action items.")
     item = ActionItem(
@@ -55,13 +57,19 @@ def action_item_create(
         created_by=by,
     )
     item.full_clean()
+    history_by(item, by)
     item.save()
     return item
 
 
 @transaction.atomic
 def action_item_update(*, item: ActionItem, editor, **fields) -> ActionItem:
-    """Change an action item. Owners who are not facilitators may change only its status and note."""
+    """Change an action item. Owners who are not facilitators may change only its status and note.
+
+    Raises PermissionDenied for an item `editor` may not update (`ActionItem.objects.editable_by`).
+    """
+    if not ActionItem.objects.editable_by(editor).filter(pk=item.pk).exists():
+        raise PermissionDenied("You cannot update this action item.")
     allowed = STAFF_FIELDS if editor.sees_whole_portfolio else OWNER_FIELDS
     for name, value in fields.items():
         if name not in allowed:
@@ -72,6 +80,7 @@ def action_item_update(*, item: ActionItem, editor, **fields) -> ActionItem:
     elif item.closed_on is None:
         item.closed_on = timezone.localdate()
     item.full_clean()
+    history_by(item, editor)
     item.save()
     return item
 

@@ -6,6 +6,8 @@ from django.db.models import Max, Sum
 
 from meetings.models import AgendaItem, Meeting
 
+from . import manager_check
+
 AGENDA_FIELDS = (
     "title",
     "description",
@@ -37,6 +39,7 @@ def agenda_overrun(meeting: Meeting) -> int:
 @transaction.atomic
 def agenda_item_create(*, meeting: Meeting, by, title: str, minutes: int, **fields) -> AgendaItem:
     """Add an item at the end of the agenda. An agenda longer than the meeting is allowed (the view warns)."""
+    manager_check(by)
     _check_open(meeting)
     Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
     last = meeting.agenda_items.aggregate(last=Max("position"))["last"] or 0
@@ -49,6 +52,7 @@ def agenda_item_create(*, meeting: Meeting, by, title: str, minutes: int, **fiel
 @transaction.atomic
 def agenda_item_update(*, item: AgendaItem, by, **fields) -> AgendaItem:
     """Change an agenda item's title, presenter, minutes, project, product or purpose."""
+    manager_check(by)
     _check_open(item.meeting)
     for name, value in fields.items():
         if name not in AGENDA_FIELDS:
@@ -62,6 +66,7 @@ def agenda_item_update(*, item: AgendaItem, by, **fields) -> AgendaItem:
 @transaction.atomic
 def agenda_item_move(*, item: AgendaItem, by, direction: str) -> AgendaItem:
     """Swap the item with its neighbour above ("up") or below ("down")."""
+    manager_check(by)
     _check_open(item.meeting)
     items = list(
         AgendaItem.objects.select_for_update().filter(meeting_id=item.meeting_id).order_by("position")
@@ -84,6 +89,7 @@ def agenda_item_move(*, item: AgendaItem, by, direction: str) -> AgendaItem:
 @transaction.atomic
 def agenda_item_delete(*, item: AgendaItem, by) -> None:
     """Remove an item and close the gap in the numbering."""
+    manager_check(by)
     meeting = item.meeting
     _check_open(meeting)
     item.delete()

@@ -7,10 +7,11 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from core.history import history_by
 from meetings.models import Meeting, MeetingNotice, Participant
 from stakeholders.models import AdvisoryBody, Membership, Stakeholder
 
-from . import notices
+from . import manager_check, notices
 
 # Changing any of these moves the meeting for invitees: a new calendar sequence and a notice.
 CALENDAR_FIELDS = ("title", "starts_at", "ends_at", "mode", "location", "link")
@@ -49,6 +50,7 @@ def meeting_create(
     copied_from: Meeting | None = None,
 ) -> Meeting:
     """Schedule a meeting of `body`; its members on the meeting day become participants."""
+    manager_check(author)
     meeting = Meeting(
         body=body,
         title=title,
@@ -62,6 +64,7 @@ def meeting_create(
         created_by=author,
     )
     meeting.full_clean()
+    history_by(meeting, author)
     meeting.save()
     participants_sync(meeting=meeting)
     if copied_from is not None:
@@ -92,6 +95,7 @@ def meeting_copy_initial(*, source: Meeting, starts_at: datetime.datetime | None
 @transaction.atomic
 def meeting_update(*, meeting: Meeting, editor, **fields) -> Meeting:
     """Edit a scheduled meeting. Moving it tells the invitees and replaces the pending reminder."""
+    manager_check(editor)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.is_cancelled:
         raise ValidationError("A cancelled meeting cannot be edited.")
@@ -105,6 +109,7 @@ def meeting_update(*, meeting: Meeting, editor, **fields) -> Meeting:
     moved = any(name in CALENDAR_FIELDS for name in changed)
     if moved:
         meeting.sequence += 1
+    history_by(meeting, editor)
     meeting.save()
     if meeting.body_id:
         participants_sync(meeting=meeting)
@@ -122,6 +127,7 @@ def meeting_update(*, meeting: Meeting, editor, **fields) -> Meeting:
 @transaction.atomic
 def meeting_cancel(*, meeting: Meeting, by, reason: str) -> Meeting:
     """Cancel a meeting: invitees are told, reminders not yet sent are withdrawn."""
+    manager_check(by)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.is_cancelled:
         raise ValidationError("This meeting is already cancelled.")
@@ -132,6 +138,7 @@ def meeting_cancel(*, meeting: Meeting, by, reason: str) -> Meeting:
     meeting.cancelled_at = timezone.now()
     meeting.sequence += 1
     meeting.full_clean()
+    history_by(meeting, by)
     meeting.save()
     invited = list(
         meeting.participants.filter(invited_at__isnull=False).values_list("stakeholder_id", flat=True)
@@ -149,6 +156,7 @@ def meeting_cancel(*, meeting: Meeting, by, reason: str) -> Meeting:
 @transaction.atomic
 def meeting_invite(*, meeting: Meeting, by, guests=()) -> int:
     """Invite the members (and `guests`) not yet invited; returns how many invitations went out."""
+    manager_check(by)
     if meeting.is_cancelled:
         raise ValidationError("A cancelled meeting cannot be sent out.")
     if meeting.ends_at < timezone.now():
@@ -190,6 +198,7 @@ def attendance_record(*, meeting: Meeting, by, rows: list[tuple[Participant, str
 
     Every row is checked before any is saved, so one bad row saves nothing.
     """
+    manager_check(by)
     if meeting.is_cancelled:
         raise ValidationError("A cancelled meeting has no attendance.")
     if meeting.starts_at > timezone.now() + datetime.timedelta(hours=12):
@@ -235,7 +244,9 @@ def quorum(meeting: Meeting) -> dict:
 
 def membership_add(*, body: AdvisoryBody, by, stakeholder: Stakeholder, **fields) -> Membership:
     """Seat a stakeholder on a body for a term; an overlapping seat of the same person is refused."""
+    manager_check(by)
     membership = Membership(body=body, stakeholder=stakeholder, **fields)
     membership.full_clean()
+    history_by(membership, by)
     membership.save()
     return membership

@@ -4,7 +4,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.history import history_by
 from meetings.models import AgendaItem, Decision, Meeting, Minutes
+
+from . import manager_check
 
 
 def _approved_message(minutes: Minutes) -> str:
@@ -16,6 +19,7 @@ def _approved_message(minutes: Minutes) -> str:
 @transaction.atomic
 def minutes_save(*, meeting: Meeting, editor, text: str) -> Minutes:
     """Write or revise the draft minutes of a meeting (Markdown)."""
+    manager_check(editor)
     if meeting.is_cancelled:
         raise ValidationError("A cancelled meeting has no minutes.")
     minutes = Minutes.objects.select_for_update().filter(meeting=meeting).first()
@@ -25,6 +29,7 @@ def minutes_save(*, meeting: Meeting, editor, text: str) -> Minutes:
         raise ValidationError(_approved_message(minutes))
     minutes.text = text
     minutes.full_clean()
+    history_by(minutes, editor)
     minutes.save()
     return minutes
 
@@ -32,6 +37,7 @@ def minutes_save(*, meeting: Meeting, editor, text: str) -> Minutes:
 @transaction.atomic
 def minutes_approve(*, minutes: Minutes, by) -> Minutes:
     """Approve draft minutes; they are read-only afterwards. Approving twice is refused."""
+    manager_check(by)
     minutes = Minutes.objects.select_for_update(of=("self",)).select_related("approved_by").get(pk=minutes.pk)
     if minutes.is_approved:
         raise ValidationError(_approved_message(minutes))
@@ -41,12 +47,14 @@ def minutes_approve(*, minutes: Minutes, by) -> Minutes:
     minutes.approved_at = timezone.now()
     minutes.approved_by = by
     minutes.full_clean()
+    history_by(minutes, by)
     minutes.save()
     return minutes
 
 
 def decision_record(*, meeting: Meeting, by, text: str, agenda_item: AgendaItem | None = None) -> Decision:
     """Record a decision the body took in the meeting."""
+    manager_check(by)
     if meeting.is_cancelled:
         raise ValidationError("A cancelled meeting takes no decisions.")
     minutes = getattr(meeting, "minutes", None)

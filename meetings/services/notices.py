@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from meetings.models import ActionItemReminder, Meeting, MeetingNotice
 
+from . import manager_check
+
 log = logging.getLogger(__name__)
 
 # How long before a meeting its reminder goes out.
@@ -144,6 +146,7 @@ def notice_send(
 
 def reminders_withdraw(*, meeting: Meeting, by, reason: str) -> int:
     """Withdraw the meeting's reminders that have not gone out yet; returns how many."""
+    manager_check(by)
     pending = list(
         MeetingNotice.objects.filter(
             meeting=meeting, kind=MeetingNotice.Kind.REMINDER, is_withdrawn=False, send_at__gt=timezone.now()
@@ -249,6 +252,7 @@ FEEDBACK_BODY = (
 
 def feedback_request_send(*, body, by) -> int:
     """Send each current member of `body` a personal signed link to rate resources and services."""
+    manager_check(by)
     from stakeholders.models import CommunicationCategory, Membership
 
     ids = sorted(

@@ -13,8 +13,8 @@ from core.forms import form_add_service_errors
 from core.lists import stream_csv
 from meetings.forms import ActionItemFilterForm, ActionItemOwnerForm, ActionItemStaffForm
 from meetings.models import ActionItem
-from meetings.querysets import bodies_visible_to
 from meetings.services.actions import action_item_update as update_service
+from stakeholders.models import AdvisoryBody
 
 from .common import action_item_for
 
@@ -34,7 +34,9 @@ CSV_HEADER = [
 
 def _filtered(request):
     user = request.user
-    form = ActionItemFilterForm(request.GET or None, bodies=bodies_visible_to(user).order_by("name"))
+    form = ActionItemFilterForm(
+        request.GET or None, bodies=AdvisoryBody.objects.visible_to(user).order_by("name")
+    )
     items = ActionItem.objects.visible_to(user).select_related(
         "meeting__body", "owner_stakeholder", "owner_user", "agenda_item"
     )

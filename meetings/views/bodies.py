@@ -12,9 +12,9 @@ from core.forms import form_add_service_errors
 from meetings import selectors
 from meetings.forms import MembershipForm
 from meetings.models import Meeting
-from meetings.querysets import bodies_visible_to
 from meetings.services.meetings import membership_add
 from meetings.services.notices import feedback_request_send
+from stakeholders.models import AdvisoryBody
 
 from .common import body_for, flash_errors, managed_body
 
@@ -22,7 +22,9 @@ from .common import body_for, flash_errors, managed_body
 @login_required
 def body_list(request):
     user = request.user
-    bodies = list(bodies_visible_to(user).annotate(meeting_count=Count("meetings")).order_by("name"))
+    bodies = list(
+        AdvisoryBody.objects.visible_to(user).annotate(meeting_count=Count("meetings")).order_by("name")
+    )
     for body in bodies:
         body.cadence = selectors.cadence(body)
     upcoming = (

@@ -6,17 +6,18 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from meetings.models import ActionItem, Meeting
-from meetings.querysets import bodies_visible_to
+from meetings.querysets import may_manage
+from stakeholders.models import AdvisoryBody
 
 
 def require_manager(user) -> None:
     """Facilitators and administrators manage the bodies; to anyone else these pages do not exist."""
-    if not user.sees_whole_portfolio:
+    if not may_manage(user):
         raise Http404("No such page.")
 
 
 def body_for(user, pk):
-    return get_object_or_404(bodies_visible_to(user).select_related("convened_by"), pk=pk)
+    return get_object_or_404(AdvisoryBody.objects.visible_to(user).select_related("convened_by"), pk=pk)
 
 
 def managed_body(user, pk):

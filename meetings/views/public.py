@@ -11,7 +11,6 @@ from django.views.decorators.http import require_POST
 from meetings.forms import FeedbackForm, RsvpForm
 from meetings.ics import meetings_calendar
 from meetings.models import AgendaItem, CalendarFeed, Meeting, Participant
-from meetings.querysets import bodies_visible_to
 from meetings.services.feedback import feedback_record
 from meetings.services.meetings import rsvp_record
 from meetings.tokens import BadLink, feedback_claim, rsvp_claim
@@ -127,7 +126,7 @@ def feed_all(request, key):  # noqa: ARG001 - a view takes the request
 
 def feed_body(request, key, pk):  # noqa: ARG001 - a view takes the request
     user = _feed_user(key)
-    body = get_object_or_404(bodies_visible_to(user), pk=pk)
+    body = get_object_or_404(AdvisoryBody.objects.visible_to(user), pk=pk)
     meetings = Meeting.objects.visible_to(user).filter(body=body).select_related("body").order_by("starts_at")
     return _calendar_response(meetings, f"{body.name} meetings")
 
@@ -141,7 +140,7 @@ def feeds(request):
         context["all_url"] = base + reverse("meetings:feed_all", args=[feed.key])
         context["bodies"] = [
             (body, base + reverse("meetings:feed_body", args=[feed.key, body.pk]))
-            for body in bodies_visible_to(request.user).order_by("name")
+            for body in AdvisoryBody.objects.visible_to(request.user).order_by("name")
         ]
     return render(request, "meetings/feeds.html", context)
 

@@ -10,8 +10,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 
-from projects.models import Activity, Condition, Project
+from core.history import history_by
+from projects.models import ACTIVITY_HISTORY, Activity, Condition, Project
 from stakeholders.models import District, PartnerCenter, Stakeholder
+
+from .rollups import activity_contribution, activity_month_change
 
 # Fields of an activity that activity_update may change (the author and project history stay).
 # What a person writes about an activity: the form, the edit page and these services read the
@@ -69,9 +72,21 @@ def _clean(activity: Activity, *, user, participants, districts) -> None:
         raise ValidationError(errors)
 
 
-def _set_related(activity: Activity, related: Mapping[str, Iterable]) -> None:
-    for name, objects in related.items():
-        getattr(activity, name).set(list(objects))
+def _save_with_relations(activity: Activity, related: Mapping[str, Iterable], *, history_type: str) -> None:
+    """Save the activity and its relations as one version in its history (not one per relation)."""
+    activity.skip_history_when_saving = True  # type: ignore[attr-defined]  # read by simple-history
+    try:
+        activity.save()
+        for name, objects in related.items():
+            getattr(activity, name).set(list(objects))
+    finally:
+        del activity.skip_history_when_saving  # type: ignore[attr-defined]
+    ACTIVITY_HISTORY.create_historical_record(activity, history_type)
+
+
+def _lock(activity: Activity) -> None:
+    # Two edits of one activity take turns, so each moves the rollup from what the other left.
+    list(Activity.objects.select_for_update().filter(pk=activity.pk).values_list("pk", flat=True))
 
 
 @transaction.atomic
@@ -107,9 +122,8 @@ def activity_log(
         author=author,
     )
     _clean(activity, user=author, participants=participants, districts=districts)
-    activity._history_user = author  # type: ignore[attr-defined]  # simple-history reads the acting user from here
-    activity.save()
-    _set_related(
+    history_by(activity, author)
+    _save_with_relations(
         activity,
         {
             "participants": participants,
@@ -117,7 +131,9 @@ def activity_log(
             "partner_centers": partner_centers,
             "conditions": conditions,
         },
+        history_type="+",
     )
+    activity_month_change(before={}, after=activity_contribution(activity.pk))
     return activity
 
 
@@ -131,6 +147,8 @@ def activity_update(*, activity: Activity, editor, **fields) -> Activity:
     """
     if not Activity.objects.editable_by(editor).filter(pk=activity.pk).exists():
         raise PermissionDenied("You cannot edit this activity.")
+    _lock(activity)
+    before = activity_contribution(activity.pk)
     unknown = set(fields) - set(EDITABLE_FIELDS) - set(RELATED_FIELDS)
     if unknown:
         raise TypeError(f"activity_update() got unexpected fields: {', '.join(sorted(unknown))}")
@@ -141,9 +159,9 @@ def activity_update(*, activity: Activity, editor, **fields) -> Activity:
     participants = related.get("participants", activity.participants.all())
     districts = related.get("districts", activity.districts.all())
     _clean(activity, user=editor, participants=participants, districts=districts)
-    activity._history_user = editor  # type: ignore[attr-defined]  # simple-history reads the acting user from here
-    activity.save()
-    _set_related(activity, related)
+    history_by(activity, editor)
+    _save_with_relations(activity, related, history_type="~")
+    activity_month_change(before=before, after=activity_contribution(activity.pk))
     return activity
 
 
@@ -152,5 +170,8 @@ def activity_delete(*, activity: Activity, editor) -> None:
     """Delete an activity `editor` may edit; its history keeps a record of the deletion."""
     if not Activity.objects.editable_by(editor).filter(pk=activity.pk).exists():
         raise PermissionDenied("You cannot delete this activity.")
-    activity._history_user = editor  # type: ignore[attr-defined]  # simple-history reads the acting user from here
+    _lock(activity)
+    before = activity_contribution(activity.pk)
+    history_by(activity, editor)
     activity.delete()
+    activity_month_change(before=before, after={})

@@ -7,6 +7,7 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from core.history import history_by
 from projects.models import Condition, ConditionAssessment, Project
 
 
@@ -56,6 +57,6 @@ def assessment_record(
     if errors:
         raise ValidationError(errors)
     for assessment in assessments:
-        assessment._history_user = assessor  # type: ignore[attr-defined]  # simple-history reads the acting user from here
+        history_by(assessment, assessor)
         assessment.save()
     return assessments

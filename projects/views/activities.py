@@ -7,7 +7,8 @@ from itertools import islice
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import CharField, Exists, OuterRef, Value
+from django.db.models import Case, CharField, Exists, F, OuterRef, Value, When
+from django.db.models.functions import Concat
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,10 +17,11 @@ from django.views.generic import DetailView
 
 from core.forms import service_errors
 from core.lists import Column, FilteredListView, stream_csv
+from stakeholders.models import District, PartnerCenter, Stakeholder
 
 from ..filters import ActivityFilter
 from ..forms.activities import ActivityForm, initial_from_query
-from ..models import Activity, Project
+from ..models import Activity, Condition, Project
 from ..services.activities import (
     EDITABLE_FIELDS,
     RELATED_FIELDS,
@@ -167,14 +169,61 @@ class ActivityDetailView(LoginRequiredMixin, DetailView):
         return context
 
 
+# The relations an activity's history keeps with each version:
+# field -> (foreign key of the through table, model, how the page names a record).
+HISTORY_RELATIONS = {
+    "participants": ("stakeholder", Stakeholder, ("first_name", " ", "last_name")),
+    "districts": ("district", District, ("sea__short_name", " ", "name")),
+    "partner_centers": ("partnercenter", PartnerCenter, ("short_name",)),
+    "conditions": ("condition", Condition, ("name",)),
+}
+NOT_VISIBLE = "someone or something you cannot see"
+
+
+def _relations_by_version(records, user) -> dict[str, dict[int, list[str]]]:
+    """For each relation, the sorted names it held in each version (history id -> names).
+
+    One query whatever the number of versions; a record the user may not see (another state's
+    person, say) is not named.
+    """
+    query = None
+    for name, (key, model, parts) in HISTORY_RELATIONS.items():
+        visible = model.objects.visible_to(user) if hasattr(model.objects, "visible_to") else model.objects
+        label = [Value(part) if part == " " else F(f"{key}__{part}") for part in parts]
+        rows = (
+            getattr(Activity.history.model, name)
+            .model.objects.filter(history_id__in=[record.history_id for record in records])
+            .order_by()
+            .annotate(
+                relation=Value(name, output_field=CharField()),
+                label=Case(
+                    When(
+                        **{f"{key}__in": visible.values("pk")},
+                        then=Concat(*label, output_field=CharField()) if len(label) > 1 else label[0],
+                    ),
+                    default=Value(NOT_VISIBLE),
+                    output_field=CharField(),
+                ),
+            )
+            .values_list("relation", "history_id", "label")
+        )
+        query = rows if query is None else query.union(rows, all=True)
+    result: dict[str, dict[int, list[str]]] = {name: defaultdict(list) for name in HISTORY_RELATIONS}
+    for name, history_id, label in query if records else ():
+        result[name][history_id].append(label)
+    return {name: {h: sorted(values) for h, values in by.items()} for name, by in result.items()}
+
+
 def activity_history(activity: Activity, user) -> list[dict]:
-    """Each saved version of the activity, newest first: who, when and which fields changed."""
+    """Each saved version of the activity, newest first: who, when and which fields changed,
+    participants, districts, centers and conditions included (old and new)."""
     records = list(activity.history.select_related("history_user").order_by("history_date", "history_id"))
     fields = {field.attname: field for field in Activity._meta.concrete_fields}
     project_ids = {record.project_id for record in records}
     titles = {activity.project_id: activity.project.title}
     if len(project_ids) > 1:  # the activity moved between projects: name the others too
         titles.update(Project.objects.visible_to(user).filter(pk__in=project_ids).values_list("pk", "title"))
+    relations = _relations_by_version(records, user)
 
     def show(field, value):
         if field.attname == "project_id":
@@ -188,7 +237,9 @@ def activity_history(activity: Activity, user) -> list[dict]:
     for record in records:
         changes = []
         if previous is not None and record.history_type == "~":
-            delta = record.diff_against(previous, excluded_fields=["updated_at", "created_at"])
+            delta = record.diff_against(
+                previous, excluded_fields=["updated_at", "created_at", *HISTORY_RELATIONS]
+            )
             for change in delta.changes:
                 field = fields.get(change.field) or Activity._meta.get_field(change.field)
                 changes.append(
@@ -198,6 +249,16 @@ def activity_history(activity: Activity, user) -> list[dict]:
                         "new": show(field, change.new),
                     }
                 )
+            for name, held in relations.items():
+                old, new = held.get(previous.history_id, []), held.get(record.history_id, [])
+                if old != new:
+                    changes.append(
+                        {
+                            "field": Activity._meta.get_field(name).verbose_name,
+                            "old": "; ".join(old) or "—",
+                            "new": "; ".join(new) or "—",
+                        }
+                    )
         entries.append(
             {
                 "when": record.history_date,

@@ -250,9 +250,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "r2cc_portal.tasks.heartbeat_task",
         "schedule": timedelta(minutes=1),
     },
+    # The hours rollup changes with every activity write; this nightly check repairs what data
+    # loaded around the services left behind (and logs it). Safe to run twice at once.
     "projects-activity-months": {
         "task": "projects.tasks.activity_month_refresh_task",
-        "schedule": timedelta(minutes=2),
+        "schedule": timedelta(hours=24),
     },
     # Due occurrences become deliveries and senders are woken; safe to run from two beats.
     "communications-tick": {

@@ -5,8 +5,9 @@ from projects.services.rollups import activity_month_refresh
 
 class Command(BaseCommand):
     help = (
-        "Bring the monthly activity-hours rollup behind the dashboards up to date. Use --full after "
-        "loading activities without the ORM (seed_scale, SQL imports)."
+        "Check the monthly activity-hours rollup behind the dashboards against the activities and "
+        "repair the cells that differ. Use --full to rebuild it after loading activities around the "
+        "portal's services (SQL imports, COPY)."
     )
 
     def add_arguments(self, parser):
@@ -14,4 +15,4 @@ class Command(BaseCommand):
 
     def handle(self, *args, full=False, **options):
         cells = activity_month_refresh(full=full)
-        self.stdout.write(f"Recomputed {cells} (SEA, month) cells.")
+        self.stdout.write(f"Rewrote {cells} rollup cells.")

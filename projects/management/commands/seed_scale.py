@@ -46,6 +46,7 @@ from projects.models import (
     Product,
     Project,
 )
+from projects.services.rollups import activity_month_refresh
 from stakeholders.models import SEA, District, Office, Organization, PartnerCenter, Stakeholder
 
 # 50 states, DC, the five inhabited territories and the Bureau of Indian Education: 57 agencies.
@@ -283,6 +284,9 @@ class Command(BaseCommand):
         self._load_activities(options["activities"])
         if connection.vendor == "postgresql":
             self._analyze()
+        # COPY goes around the activity services: rebuild the dashboards' hours rollup once.
+        with self._phase("Rebuilding the activity-hours rollup"):
+            activity_month_refresh(full=True)
 
         total = sum(self.counts.values())
         self._say(f"Loaded {total:,} synthetic rows in {time.monotonic() - started:.1f} s:")
