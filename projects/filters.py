@@ -156,7 +156,7 @@ class ActivityFilter(django_filters.FilterSet):
         return self._choices
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(summary__icontains=value) | Q(next_steps__icontains=value))
+        return queryset.search(value)
 
 
 def visible_project_rows(user) -> list[tuple]:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView
 
+from r2cc_portal.keyset import keyset_page
 from r2cc_portal.lists import Column, FilteredListView, stream_csv
 
 from ..filters import ActivityFilter
@@ -39,6 +40,8 @@ class ActivityListView(FilteredListView):
         "state": ("project__sea__state_code", "-date", "-pk"),
         "type": ("type", "-date", "-pk"),
         "hours": ("hours", "-date", "-pk"),
+        # Best match first; offered only while searching (search_rank comes from the search).
+        "relevance": ("-search_rank", "-date", "-pk"),
     }
     columns = [
         Column("Date", sort="date", value=lambda a: a.date),
@@ -57,6 +60,46 @@ class ActivityListView(FilteredListView):
             .select_related("project__sea", "author")
             .prefetch_related("conditions")
         )
+
+    def searching(self) -> bool:
+        return bool(self.request.GET.get("q", "").strip())
+
+    def get_sort(self):
+        """Search results come best match first unless another sort is asked for."""
+        raw = self.request.GET.get("sort", "")
+        if raw.removeprefix("-") == "relevance" or (not raw and self.searching()):
+            if self.searching() and not self.filterset_has_error("q"):
+                return "relevance", raw.startswith("-")
+            return self.default_sort.removeprefix("-"), self.default_sort.startswith("-")
+        return super().get_sort()
+
+    def filterset_has_error(self, name: str) -> bool:
+        filterset = getattr(self, "filterset", None)
+        return filterset is not None and not filterset.is_valid() and name in filterset.form.errors
+
+    def paginate_queryset(self, queryset, page_size):
+        """Newer/older pages by keyset, whatever the depth; the total is counted up to a cap."""
+        self.keyset = keyset_page(
+            queryset,
+            list(queryset.query.order_by),
+            after=self.request.GET.get("after", ""),
+            before=self.request.GET.get("before", ""),
+            size=page_size,
+        )
+        return None, None, self.keyset.object_list, self.keyset.has_other_pages
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["keyset"] = self.keyset
+        context["page_query"] = self.query_without("page", "format", "after", "before")
+        context["csv_query"] = self.query_without("page", "after", "before", format="csv")
+        context["searching"] = self.searching()
+        key, descending = self.get_sort()
+        context["sort_is_relevance"] = key == "relevance"
+        newest_first = key == "date" and descending
+        context["previous_label"] = "Newer" if newest_first else "Previous"
+        context["next_label"] = "Older" if newest_first else "Next"
+        return context
 
     def render_csv(self):
         """Every filtered activity, streamed from tuples rather than model instances.
