@@ -697,3 +697,29 @@ def test_the_services_hold_the_same_rule(ct_staff, ct_project, changes, field):
     assert field in error.value.message_dict
     activity.refresh_from_db()
     assert activity.hours == Decimal("1") and activity.summary == "Coaching"
+
+
+def test_csv_export_is_one_copy_statement_matching_the_portable_path(
+    client, rf, ct_staff, ct_project, django_assert_max_num_queries
+):
+    from projects.views.activities import ActivityListView
+
+    for n in range(3):
+        activity = ActivityFactory(project=ct_project, summary=f"+row {n}", author=ct_staff)
+        activity.conditions.add(condition(1 + n), condition(5))
+        activity.participants.add(StakeholderFactory(sea=ct_project.sea, first_name="", last_name=f"Solo{n}"))
+        activity.districts.add(DistrictFactory(sea=ct_project.sea), DistrictFactory(sea=ct_project.sea))
+    client.force_login(ct_staff)
+    with django_assert_max_num_queries(12) as captured:
+        rows = csv_rows(client.get(LIST, {"format": "csv"}))
+    assert sum(q["sql"].startswith("COPY") for q in captured.captured_queries) == 1
+    assert rows[0]["Summary"].startswith("'+row")  # defused as before
+    request = rf.get(LIST)
+    request.user = ct_staff
+    view = ActivityListView(request=request, kwargs={})
+    queryset = view.get_queryset().prefetch_related(None).select_related(None)
+    portable = list(view.chunked_rows(queryset, lambda *values: [*values[:9], *values[9], *values[10]]))
+    by_id = {row["Activity id"]: row for row in rows}
+    for values in portable:
+        row = by_id[str(values[0])]
+        assert [row["Conditions advanced"], row["Participants"], row["Districts"]] == values[9:12]
