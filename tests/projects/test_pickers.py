@@ -102,3 +102,46 @@ def test_activity_filter_project_is_a_picker(client, facilitator, ct_project, ny
     for bad in ("abc", "99999999999999999999999"):
         response = client.get(LIST, {"project": bad})
         assert response.status_code == 200 and "project" in response.context["filterset"].form.errors
+
+
+def test_communication_audience_pickers_render_only_chosen_and_refuse_bad_ids(client, facilitator, ct, ny):
+    from communications.forms import CommunicationForm
+
+    districts = [DistrictFactory(sea=ct, name=f"Audience district {i}") for i in range(40)]
+    projects = [ProjectFactory(sea=ny, title=f"Audience project {i}") for i in range(40)]
+    data = {
+        "subject": "Update",
+        "body": "Hello",
+        "category": "newsletter",
+        "districts": [districts[3].pk, "abc"],
+        "projects": [projects[5].pk],
+    }
+    form = CommunicationForm(data, user=facilitator)
+    assert not form.is_valid() and "districts" in form.errors
+    html = str(form["districts"]) + str(form["projects"])
+    assert html.count("<option") == 2  # the two chosen ones survive the error, nothing else
+    assert "Audience district 3" in html and "Audience project 5" in html
+    assert 'data-picker-url="/projects/pick/districts/"' in html and "multiple" in html
+    data["districts"] = [districts[3].pk, "99999999999999999999999"]
+    assert "districts" in CommunicationForm(data, user=facilitator).errors
+
+
+def test_other_states_ids_are_refused_by_the_audience_picker(ct_staff, ny):
+    from communications.forms import CommunicationForm
+
+    hidden = DistrictFactory(sea=ny, name="Hidden district")
+    form = CommunicationForm(
+        {"subject": "s", "body": "b", "category": "newsletter", "districts": [hidden.pk]}, user=ct_staff
+    )
+    assert "districts" in form.errors
+    assert "Hidden district" not in str(form["districts"])
+
+
+def test_meeting_guests_picker_renders_only_chosen(facilitator, ct):
+    from meetings.forms import InviteForm
+
+    people = [StakeholderFactory(sea=ct, last_name=f"Guest{i}") for i in range(30)]
+    form = InviteForm({"guests": [people[2].pk]}, user=facilitator)
+    assert form.is_valid()
+    html = str(form["guests"])
+    assert html.count("<option") == 1 and "Guest2" in html
