@@ -109,13 +109,25 @@ def _reverse(ordering: list[str]) -> list[str]:
     return [name[1:] if name.startswith("-") else f"-{name}" for name in ordering]
 
 
+def capped_count(queryset: QuerySet) -> tuple[int, bool]:
+    """(the number of rows up to COUNT_CAP, whether there are more): reads at most COUNT_CAP + 1."""
+    count = queryset.order_by()[: COUNT_CAP + 1].count()
+    return min(count, COUNT_CAP), count > COUNT_CAP
+
+
 def keyset_page(
-    queryset: QuerySet, ordering: list[str], *, after: str = "", before: str = "", size: int = 50
+    queryset: QuerySet,
+    ordering: list[str],
+    *,
+    after: str = "",
+    before: str = "",
+    size: int = 50,
+    count: tuple[int, bool] | None = None,
 ) -> KeysetPage:
     """The page of `queryset` (ordered by `ordering`, unique: end it with the pk) after or
-    before a cursor, or the first page. A cursor that does not decode shows the first page."""
-    count = queryset.order_by()[: COUNT_CAP + 1].count()
-    capped = count > COUNT_CAP
+    before a cursor, or the first page. A cursor that does not decode shows the first page.
+    `count` is capped_count(queryset) when the caller has it already."""
+    count, capped = capped_count(queryset) if count is None else count
     values_after = decode_cursor(after, ordering) if after else None
     values_before = decode_cursor(before, ordering) if before and values_after is None else None
     if values_before is not None:
@@ -126,7 +138,7 @@ def keyset_page(
         )
         more = len(rows) > size
         rows = rows[:size][::-1]
-        page = KeysetPage(rows, min(count, COUNT_CAP), capped, is_first=not more)
+        page = KeysetPage(rows, count, capped, is_first=not more)
         if rows:
             page.next_cursor = encode_cursor(rows[-1], ordering)
             if more:
@@ -136,7 +148,7 @@ def keyset_page(
     rows = list(filtered.order_by(*ordering)[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
-    page = KeysetPage(rows, min(count, COUNT_CAP), capped, is_first=values_after is None)
+    page = KeysetPage(rows, count, capped, is_first=values_after is None)
     if rows and more:
         page.next_cursor = encode_cursor(rows[-1], ordering)
     if rows and values_after is not None:

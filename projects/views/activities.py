@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView
 
-from r2cc_portal.keyset import keyset_page
+from r2cc_portal.keyset import capped_count, keyset_page
 from r2cc_portal.lists import Column, FilteredListView, stream_csv
 
 from ..filters import ActivityFilter
@@ -69,13 +69,23 @@ class ActivityListView(FilteredListView):
         return bool(self.request.GET.get("q", "").strip())
 
     def get_sort(self):
-        """Search results come best match first unless another sort is asked for."""
+        """Search results come best match first unless another sort is asked for.
+
+        Ranking reads every match, so it is done only up to COUNT_CAP matches; a broader search
+        (say "data", a sixth of all activities) is shown newest first, from the date index.
+        """
         raw = self.request.GET.get("sort", "")
         if raw.removeprefix("-") == "relevance" or (not raw and self.searching()):
-            if self.searching() and not self.filterset_has_error("q"):
+            if self.searching() and not self.filterset_has_error("q") and not self.match_count()[1]:
                 return "relevance", raw.startswith("-")
             return self.default_sort.removeprefix("-"), self.default_sort.startswith("-")
         return super().get_sort()
+
+    def match_count(self) -> tuple[int, bool]:
+        """(matches up to COUNT_CAP, whether there are more), counted once per request."""
+        if not hasattr(self, "_match_count"):
+            self._match_count = capped_count(self.filterset.qs)
+        return self._match_count
 
     def filterset_has_error(self, name: str) -> bool:
         filterset = getattr(self, "filterset", None)
@@ -86,6 +96,7 @@ class ActivityListView(FilteredListView):
         self.keyset = keyset_page(
             queryset,
             list(queryset.query.order_by),
+            count=self.match_count(),
             after=self.request.GET.get("after", ""),
             before=self.request.GET.get("before", ""),
             size=page_size,
@@ -100,6 +111,7 @@ class ActivityListView(FilteredListView):
         context["searching"] = self.searching()
         key, descending = self.get_sort()
         context["sort_is_relevance"] = key == "relevance"
+        context["too_many_to_rank"] = self.searching() and self.match_count()[1]
         newest_first = key == "date" and descending
         context["previous_label"] = "Newer" if newest_first else "Previous"
         context["next_label"] = "Older" if newest_first else "Next"

@@ -723,3 +723,17 @@ def test_csv_export_is_one_copy_statement_matching_the_portable_path(
     for values in portable:
         row = by_id[str(values[0])]
         assert [row["Conditions advanced"], row["Participants"], row["Districts"]] == values[9:12]
+
+
+def test_a_search_with_more_matches_than_the_cap_comes_newest_first(
+    client, ct_staff, ct_project, monkeypatch
+):
+    monkeypatch.setattr("r2cc_portal.keyset.COUNT_CAP", 2)
+    old = ActivityFactory(project=ct_project, summary="Hiring hiring hiring", date=datetime.date(2025, 1, 1))
+    new = ActivityFactory(project=ct_project, summary="Hiring once", date=datetime.date(2025, 3, 1))
+    ActivityFactory(project=ct_project, summary="Hiring twice hiring", date=datetime.date(2025, 2, 1))
+    client.force_login(ct_staff)
+    response = client.get(LIST, {"q": "hiring"})
+    pks = [a.pk for a in response.context["object_list"]]
+    assert pks[0] == new.pk and pks[-1] == old.pk
+    assert "newest first (add words" in response.text
