@@ -124,6 +124,11 @@ class ConditionAssessmentFilter(PortalFilterSet):
 
 
 class ActivityFilter(PortalFilterSet):
+    q = django_filters.CharFilter(
+        method="filter_q",
+        label='Search of summaries and next steps: words, "a phrase", or, -word',
+        max_length=200,
+    )
     sea = IdFilter(field_name="project__sea", label="SEA id")
     condition = IdFilter(field_name="conditions__number", label="Condition number advanced", distinct=True)
 
@@ -135,6 +140,9 @@ class ActivityFilter(PortalFilterSet):
             "mode": ["exact"],
             "date": ["gte", "lte"],
         }
+
+    def filter_q(self, queryset, _name, value):
+        return queryset.search(value)
 
 
 class IndicatorValueFilter(PortalFilterSet):

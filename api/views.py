@@ -32,6 +32,7 @@ from stakeholders.models import (
 )
 
 from . import filters, serializers
+from .pagination import ActivityCursorPagination
 
 
 class ThrottleBeforePermissionMixin:
@@ -202,6 +203,7 @@ class ActivityViewSet(ThrottleBeforePermissionMixin, viewsets.ModelViewSet):
     serializer_class = serializers.ActivitySerializer
     filterset_class = filters.ActivityFilter
     ordering_fields = ["date", "hours", "created_at", "updated_at"]
+    pagination_class = ActivityCursorPagination
 
     def get_queryset(self):
         return Activity.objects.visible_to(self.request.user).prefetch_related(

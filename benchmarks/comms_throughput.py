@@ -7,7 +7,7 @@ Both send to the same local SMTP sink (aiosmtpd, in its own process):
   delivery is marked sent by a real Celery worker (Redis broker, PostgreSQL), including
   audience resolution, delivery rows, per-recipient rendering, claims and status updates.
 
-    .venv/bin/python benchmarks/comms_throughput.py [--recipients 10000] [--concurrency 2]
+    .venv/bin/python benchmarks/comms_throughput.py [--recipients 10000] [--concurrency 1]
 
 Uses its own database (default r2cc_comms_bench, created and dropped), its own redis-server
 on a free port from 6390 and a sink on a free port from 8125.
@@ -61,7 +61,9 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--recipients", type=int, default=10_000)
-    parser.add_argument("--concurrency", type=int, default=4, help="worker processes")
+    # Like for like: one worker process against the floor's one smtplib connection; pass 2 or 4
+    # to see how sending scales with processes.
+    parser.add_argument("--concurrency", type=int, default=1, help="worker processes")
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/r2cc_comms_bench")
     args = parser.parse_args()
 

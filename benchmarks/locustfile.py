@@ -171,11 +171,16 @@ class PortalUser(SignedIn):
         self.open("project list (search)", f"/projects/?q={random.choice(PLAN['search_terms'])}")  # noqa: S311
         self.open("project list (status filter)", "/projects/?status=active&sort=-start_date")
         self.open("activity list", "/projects/activities/")
+        term = random.choice(PLAN["search_terms"])  # noqa: S311 - a search to type, not a secret
+        self.open("activity list (search)", f"/projects/activities/?q={term}")
+        self.open("activity list (filters)", "/projects/activities/?type=coaching&date_from=2025-01-01")
         self.maybe("activity list (one project)", "projects", "/projects/activities/?project={}")
         self.maybe("activity detail", "activities", "/projects/activities/{}/")
 
     def activity_form(self):
         self.maybe("log activity (form)", "projects", "/projects/activities/new/?project={}")
+        term = random.choice(PLAN["search_terms"])[:4]  # noqa: S311 - a search to type, not a secret
+        self.open("project picker (type-ahead)", f"/projects/pick/projects/?q={term}")
 
     def directory(self):
         self.open("stakeholder directory", "/directory/people/")
@@ -202,6 +207,8 @@ class PortalUser(SignedIn):
             "API activities (one project)", "projects", "/api/v1/activities/?project={}&ordering=-date"
         )
         self.open("API stakeholders", "/api/v1/stakeholders/?page_size=100")
+        term = random.choice(PLAN["search_terms"])  # noqa: S311 - a search to type, not a secret
+        self.open("API activities (search)", f"/api/v1/activities/?q={term}")
 
     def write_then_read(self):
         """Log an activity, then read it back at once: the detail page and the filtered list."""

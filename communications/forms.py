@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from core.pickers import PickerSelect, PickerSelectMultiple
 from projects.models import Project
 from stakeholders.models import (
     SEA,
@@ -38,8 +39,12 @@ class CommunicationForm(forms.Form):
         + ".",
     )
     category = forms.ChoiceField(choices=CommunicationCategory.choices)
+    # Type-ahead pickers: a facilitator's projects and districts run to thousands.
     project = forms.ModelChoiceField(
-        queryset=Project.objects.none(), required=False, help_text="What it is about."
+        queryset=Project.objects.none(),
+        required=False,
+        help_text="What it is about.",
+        widget=PickerSelect("projects:pick_project", placeholder="Type a project"),
     )
     advisory_body = forms.ModelChoiceField(
         queryset=AdvisoryBody.objects.none(), required=False, label="Advisory body"
@@ -48,13 +53,19 @@ class CommunicationForm(forms.Form):
         queryset=AdvisoryBody.objects.none(), required=False, label="Members of these bodies"
     )
     projects = forms.ModelMultipleChoiceField(
-        queryset=Project.objects.none(), required=False, label="Stakeholders of these projects"
+        queryset=Project.objects.none(),
+        required=False,
+        label="Stakeholders of these projects",
+        widget=PickerSelectMultiple("projects:pick_project", placeholder="Type projects"),
     )
     seas = forms.ModelMultipleChoiceField(
         queryset=SEA.objects.none(), required=False, label="People of these states"
     )
     districts = forms.ModelMultipleChoiceField(
-        queryset=District.objects.none(), required=False, label="People of these districts"
+        queryset=District.objects.none(),
+        required=False,
+        label="People of these districts",
+        widget=PickerSelectMultiple("projects:pick_district", placeholder="Type districts"),
     )
     partner_centers = forms.ModelMultipleChoiceField(
         queryset=PartnerCenter.objects.none(), required=False, label="Staff of these partner centers"

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from accounts.models import Role, User
+from core.pickers import PickerSelectMultiple
 from projects.models import Product, Project
 from stakeholders.models import Membership, Stakeholder
 
@@ -69,7 +70,7 @@ class InviteForm(forms.Form):
         queryset=Stakeholder.objects.none(),
         required=False,
         help_text="People who are not members but should be invited.",
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=PickerSelectMultiple("projects:pick_person", placeholder="Type names"),
     )
 
     def __init__(self, *args, user=None, **kwargs):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import CharField, IntegerField, OuterRef, Q, Subquery, Value
 
 from accounts.models import Role, User
-from core.lists import FastSelect
+from core.pickers import PickerSelect, valid_ids
 from stakeholders.models import SEA, PartnerCenter
 
 from .models import Activity, Condition, Project, Stage
@@ -109,13 +111,16 @@ class ActivityFilterForm(forms.Form):
 
 class ActivityFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Search summaries", method="search", widget=SearchInput)
-    # State and project choices come from one query of the visible projects (see __init__):
-    # a value outside them is a form error, not a database lookup.
+    # State and project choices are limited to what the user may see (see __init__): a value
+    # outside them is a form error. The project is a type-ahead: only the chosen one is rendered.
     state = django_filters.ChoiceFilter(
         label="State", field_name="project__sea", choices=(), empty_label="All states"
     )
     project = django_filters.ChoiceFilter(
-        field_name="project", choices=(), empty_label="All projects", widget=FastSelect
+        field_name="project",
+        choices=(),
+        empty_label="All projects",
+        widget=PickerSelect("projects:pick_project", placeholder="All projects"),
     )
     type = django_filters.ChoiceFilter(choices=Activity.Type.choices, empty_label="Any type")
     condition = django_filters.ModelChoiceFilter(
@@ -142,21 +147,43 @@ class ActivityFilter(django_filters.FilterSet):
         user = request.user
         # Callables: the query runs only when a choice is validated or the select is rendered
         # (a CSV export of an unfiltered list never needs it).
-        self._choices = None
-        self.form.fields["project"].choices = lambda: [("", "All projects"), *self.choices()[0]]
-        self.form.fields["state"].choices = lambda: [("", "All states"), *self.choices()[1]]
+        self.form.fields["project"].choices = lambda: [("", "All projects"), *self.chosen_project()]
+        self.form.fields["state"].choices = lambda: [("", "All states"), *self.state_choices()]
         authors = authors_visible_to(user)
         self.filters["author"].queryset = authors
         self.form.fields["author"].queryset = authors
         drop_state_filter_for_one_state(self, "state")
 
-    def choices(self):
-        if self._choices is None:
-            self._choices = project_and_state_choices(self.request.user)
-        return self._choices
+    @cached_property
+    def _states_and_project(self) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        """The visible states and the asked-for project (when the user may see it), one query."""
+        user = self.request.user
+        seas = SEA.objects.visible_to(user).order_by("state_code")
+        ids = valid_ids([(self.data or {}).get("project")])
+        if ids:
+            chosen = Project.objects.visible_to(user).filter(pk=ids[0], sea=OuterRef("pk"))
+            seas = seas.annotate(
+                chosen_pk=Subquery(chosen.values("pk")[:1]), chosen_title=Subquery(chosen.values("title")[:1])
+            )
+        else:
+            seas = seas.annotate(chosen_pk=Value(None, IntegerField()), chosen_title=Value(None, CharField()))
+        states, project = [], []
+        for pk, name, code, chosen_pk, title in seas.values_list(
+            "pk", "short_name", "state_code", "chosen_pk", "chosen_title"
+        ):
+            states.append((str(pk), f"{name} ({code})"))
+            if chosen_pk is not None:
+                project.append((str(chosen_pk), f"{title} ({code})"))
+        return states, project
+
+    def chosen_project(self) -> list[tuple[str, str]]:
+        return self._states_and_project[1]
+
+    def state_choices(self) -> list[tuple[str, str]]:
+        return self._states_and_project[0]
 
     def search(self, queryset, _name, value):
-        return queryset.filter(Q(summary__icontains=value) | Q(next_steps__icontains=value))
+        return queryset.search(value)
 
 
 def visible_project_rows(user) -> list[tuple]:

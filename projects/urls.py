@@ -1,6 +1,6 @@
 from django.urls import path  # noqa: F401
 
-from .views import activities, assessments, dashboards, indicators
+from .views import activities, assessments, dashboards, indicators, pickers
 from .views import projects as project_list
 
 app_name = "projects"
@@ -17,5 +17,8 @@ urlpatterns = [
     path("states/<str:state_code>/", dashboards.state_dashboard, name="state_dashboard"),
     path("network/", dashboards.network, name="network"),
     path("indicators/<int:pk>/", indicators.indicator_detail, name="indicator_detail"),
+    path("pick/projects/", pickers.ProjectPickerView.as_view(), name="pick_project"),
+    path("pick/people/", pickers.PersonPickerView.as_view(), name="pick_person"),
+    path("pick/districts/", pickers.DistrictPickerView.as_view(), name="pick_district"),
     path("indicators/<int:pk>/values/new/", indicators.indicator_value_create, name="indicator_value_create"),
 ]

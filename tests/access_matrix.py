@@ -104,6 +104,10 @@ ROUTES = {
     "projects:activity_list": {"methods": {"GET": SIGNED_IN}},
     "projects:activity_create": {"methods": {"GET": SIGNED_IN, "POST": SIGNED_IN}},
     "projects:activity_detail": {"kwargs": {"pk": "@ct_activity"}, "methods": {"GET": OWN_STATE}},
+    # Type-ahead matches, scoped inside to what the user may see.
+    "projects:pick_project": {"methods": {"GET": SIGNED_IN}},
+    "projects:pick_person": {"methods": {"GET": SIGNED_IN}},
+    "projects:pick_district": {"methods": {"GET": SIGNED_IN}},
     "projects:activity_update": {
         "kwargs": {"pk": "@ct_activity"},
         "methods": {"GET": OWN_STATE, "POST": OWN_STATE},

@@ -7,8 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Value
 from django.utils import timezone
 
-from core.lists import FastSelect
-from projects.filters import project_and_state_choices, visible_project_rows
+from core.pickers import PickerSelect
 from projects.models import MAX_ACTIVITY_HOURS, Activity, Condition, Project, validate_activity_hours
 from projects.services.activities import EDITABLE_FIELDS, RELATED_FIELDS
 from stakeholders.models import District, PartnerCenter, Stakeholder
@@ -60,8 +59,15 @@ class ActivityForm(forms.Form):
     the matches of the search box next to them (served again by the type-ahead endpoint).
     """
 
-    # Plain (pk, label) choices rendered by FastSelect: a facilitator sees thousands of projects.
-    project = forms.TypedChoiceField(coerce=int, empty_value=None, widget=FastSelect)
+    project_search = forms.CharField(
+        label="Find projects", required=False, widget=SearchInput(attrs={"autocomplete": "off"})
+    )
+    # A type-ahead: a facilitator may choose among thousands of projects.
+    project = forms.TypedChoiceField(
+        coerce=int,
+        empty_value=None,
+        widget=PickerSelect("projects:pick_project", placeholder="Type a project"),
+    )
     date = forms.DateField(widget=DateInput(), help_text="When it happened; today by default.")
     type = forms.ChoiceField(choices=[("", "Choose a type"), *Activity.Type.choices])
     mode = forms.ChoiceField(
@@ -124,12 +130,9 @@ class ActivityForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.known_project = known_project  # already fetched (visible to user): saves a query
-        rows = visible_project_rows(user)
-        projects, _ = project_and_state_choices(user, rows)
-        self.fields["project"].choices = [("", "Choose a project"), *projects]
         if not self.is_bound and not self.initial.get("project") and not user.sees_whole_portfolio:
             # SEA staff with one active project get it preselected.
-            active = [row[0] for row in rows if row[2] == Project.Status.ACTIVE]
+            active = list(Project.objects.visible_to(user).active().values_list("pk", flat=True)[:2])
             if len(active) == 1:
                 self.initial["project"] = active[0]
         self.fields["partner_centers"].queryset = PartnerCenter.objects.visible_to(user).order_by(
@@ -137,6 +140,10 @@ class ActivityForm(forms.Form):
         )
         self.fields["date"].initial = timezone.localdate
         self.project = self._chosen_project()
+        # Only the chosen project is an option on the page; the picker finds the others, and
+        # without JavaScript the "Find projects" box lists the matches (at most OPTION_LIMIT).
+        chosen = [(str(self.project.pk), self.project_label(self.project))] if self.project else []
+        self.fields["project"].choices = [("", "Choose a project"), *chosen, *self._project_matches()]
         self.fields["participants"].queryset = self.participant_queryset()
         self.fields["districts"].queryset = self.district_queryset()
         self.fields["participants"].widget.choices = self._person_options()
@@ -174,6 +181,23 @@ class ActivityForm(forms.Form):
         if hasattr(value, "all"):
             value = value.all()
         return _ids(value)
+
+    @staticmethod
+    def project_label(project: Project) -> str:
+        return f"{project.title} ({project.sea.state_code})"
+
+    def _project_matches(self) -> list[tuple[str, str]]:
+        """Without JavaScript: the projects matching the "Find projects" box."""
+        words = (self._value("project_search") or "").split()[:4]
+        if not words:
+            return []
+        projects = Project.objects.visible_to(self.user)
+        for word in words:
+            projects = projects.filter(title__icontains=word)
+        if self.project is not None:
+            projects = projects.exclude(pk=self.project.pk)
+        rows = projects.order_by("title", "pk").values_list("pk", "title", "sea__state_code")
+        return [(str(pk), f"{title} ({state})") for pk, title, state in rows[:OPTION_LIMIT]]
 
     def _chosen_project(self) -> Project | None:
         value = self._value("project")

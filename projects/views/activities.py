@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from itertools import islice
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import Case, CharField, Exists, F, OuterRef, Value, When
-from django.db.models.functions import Concat
+from django.contrib.postgres.aggregates import StringAgg
+from django.db import connections
+from django.db.models import Case, CharField, Exists, F, OuterRef, Subquery, Value, When
+from django.db.models.functions import Concat, Trim
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +19,7 @@ from django.views import View
 from django.views.generic import DetailView
 
 from core.forms import service_errors
+from core.keyset import capped_count, keyset_page
 from core.lists import Column, FilteredListView, stream_csv
 from stakeholders.models import District, PartnerCenter, Stakeholder
 
@@ -47,6 +51,8 @@ class ActivityListView(FilteredListView):
         "state": ("project__sea__state_code", "-date", "-pk"),
         "type": ("type", "-date", "-pk"),
         "hours": ("hours", "-date", "-pk"),
+        # Best match first; offered only while searching (search_rank comes from the search).
+        "relevance": ("-search_rank", "-date", "-pk"),
     }
     columns = [
         Column("Date", sort="date", value=lambda a: a.date),
@@ -66,11 +72,64 @@ class ActivityListView(FilteredListView):
             .prefetch_related("conditions")
         )
 
+    def searching(self) -> bool:
+        return bool(self.request.GET.get("q", "").strip())
+
+    def get_sort(self):
+        """Search results come best match first unless another sort is asked for.
+
+        Ranking reads every match, so it is done only up to COUNT_CAP matches; a broader search
+        (say "data", a sixth of all activities) is shown newest first, from the date index.
+        """
+        raw = self.request.GET.get("sort", "")
+        if raw.removeprefix("-") == "relevance" or (not raw and self.searching()):
+            if self.searching() and not self.filterset_has_error("q") and not self.match_count()[1]:
+                return "relevance", raw.startswith("-")
+            return self.default_sort.removeprefix("-"), self.default_sort.startswith("-")
+        return super().get_sort()
+
+    def match_count(self) -> tuple[int, bool]:
+        """(matches up to COUNT_CAP, whether there are more), counted once per request."""
+        if not hasattr(self, "_match_count"):
+            self._match_count = capped_count(self.filterset.qs)
+        return self._match_count
+
+    def filterset_has_error(self, name: str) -> bool:
+        filterset = getattr(self, "filterset", None)
+        return filterset is not None and not filterset.is_valid() and name in filterset.form.errors
+
+    def paginate_queryset(self, queryset, page_size):
+        """Newer/older pages by keyset, whatever the depth; the total is counted up to a cap."""
+        self.keyset = keyset_page(
+            queryset,
+            list(queryset.query.order_by),
+            count=self.match_count(),
+            after=self.request.GET.get("after", ""),
+            before=self.request.GET.get("before", ""),
+            size=page_size,
+        )
+        return None, None, self.keyset.object_list, self.keyset.has_other_pages
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["keyset"] = self.keyset
+        context["page_query"] = self.query_without("page", "format", "after", "before")
+        context["csv_query"] = self.query_without("page", "after", "before", format="csv")
+        context["searching"] = self.searching()
+        key, descending = self.get_sort()
+        context["sort_is_relevance"] = key == "relevance"
+        context["too_many_to_rank"] = self.searching() and self.match_count()[1]
+        newest_first = key == "date" and descending
+        context["previous_label"] = "Newer" if newest_first else "Previous"
+        context["next_label"] = "Older" if newest_first else "Next"
+        return context
+
     def render_csv(self):
         """Every filtered activity, streamed from tuples rather than model instances.
 
-        The export also carries the columns that do not fit on the page. Rows come from a
-        server-side cursor in chunks; each chunk's related names take one query per relation.
+        The export also carries the columns that do not fit on the page. On PostgreSQL the
+        rows, related names included, come from one COPY statement (copy_rows); each cell still
+        goes through csv_cell, so formulas are defused as in every other export.
         """
         header = [
             "Activity id",
@@ -88,28 +147,80 @@ class ActivityListView(FilteredListView):
             "Partner centers",
             "Logged by",
         ]
-        fields = (
-            "pk", "date", "project__title", "project__sea__state_code", "type", "mode", "hours",
-            "summary", "next_steps", "author__first_name", "author__last_name", "author__username",
-        )  # fmt: skip
-        values = self.get_queryset().prefetch_related(None).select_related(None).values_list(*fields)
+        queryset = self.get_queryset().prefetch_related(None).select_related(None)
         types, modes = dict(Activity.Type.choices), dict(Activity.Mode.choices)
 
-        def rows():
-            cursor = values.iterator(chunk_size=self.csv_chunk_size)
-            while chunk := list(islice(cursor, self.csv_chunk_size)):
-                related = related_names([row[0] for row in chunk])
-                for pk, date, title, state, kind, mode, hours, summary, next_steps, *author in chunk:
-                    first, last, username = author
-                    yield [
-                        pk, date, title, state, types.get(kind, kind), modes.get(mode, mode), hours,
-                        summary, next_steps,
-                        *("; ".join(related[name].get(pk, ())) for name in RELATED_NAMES),
-                        f"{first or ''} {last or ''}".strip() or (username or ""),
-                    ]  # fmt: skip
+        def row(pk, date, title, state, kind, mode, hours, summary, next_steps, names, author):
+            first, last, username = author
+            return [
+                pk, date, title, state, types.get(kind, kind), modes.get(mode, mode), hours,
+                summary, next_steps, *names,
+                f"{first or ''} {last or ''}".strip() or (username or ""),
+            ]  # fmt: skip
 
+        if connections[queryset.db].vendor == "postgresql":
+            rows = (
+                row(*values[:9], values[9:13], values[13:])
+                for values in copy_rows(activity_export_queryset(queryset), EXPORT_TYPES, using=queryset.db)
+            )
+        else:
+            rows = self.chunked_rows(queryset, row)
         stamp = timezone.localdate().isoformat()
-        return stream_csv(header=header, rows=rows(), filename=f"activities-{stamp}.csv")
+        return stream_csv(header=header, rows=rows, filename=f"activities-{stamp}.csv")
+
+    def chunked_rows(self, queryset, row):
+        """Other databases: rows in chunks, each chunk's related names one query per relation."""
+        values = queryset.values_list(*EXPORT_FIELDS)
+        cursor = values.iterator(chunk_size=self.csv_chunk_size)
+        while chunk := list(islice(cursor, self.csv_chunk_size)):
+            related = related_names([values[0] for values in chunk])
+            for values in chunk:
+                names = [related[name].get(values[0], ()) for name in RELATED_NAMES]
+                yield row(*values[:9], ["; ".join(n) for n in names], values[9:])
+
+
+EXPORT_FIELDS = (
+    "pk", "date", "project__title", "project__sea__state_code", "type", "mode", "hours",
+    "summary", "next_steps", "author__first_name", "author__last_name", "author__username",
+)  # fmt: skip
+# COPY's text output parsed back into Python values, column by column (activity_export_queryset).
+EXPORT_TYPES = ["int8", "date", *["text"] * 4, "numeric", *["text"] * 9]
+
+
+def activity_export_queryset(queryset):
+    """One statement: each activity's fields and its related names joined with "; " in SQL."""
+    names = {}
+    for relation, (through, column, name_fields, ordering) in RELATED_NAMES.items():
+        parts = [F(f"{column}__{field}") for field in name_fields]
+        name = parts[0] if len(parts) == 1 else Trim(Concat(parts[0], Value(" "), parts[1]))
+        aggregated = (
+            through.objects.filter(activity_id=OuterRef("pk"))
+            .values("activity_id")
+            .annotate(names=StringAgg(name, "; ", order_by=ordering))
+            .values("names")
+        )
+        names[f"export_{relation}"] = Subquery(aggregated, output_field=CharField())
+    fields = EXPORT_FIELDS[:9] + tuple(names) + EXPORT_FIELDS[9:]
+    return queryset.annotate(**names).values_list(*fields)
+
+
+def copy_rows(values_queryset, types: list[str], *, using: str):
+    """Rows of a values_list queryset read with PostgreSQL's COPY ... TO STDOUT.
+
+    One statement whatever the number of rows, streamed as the server writes it, and no
+    server-side cursor (so it works behind PgBouncer in transaction mode too).
+    """
+    sql, params = values_queryset.query.sql_with_params()
+    statement = f"COPY ({sql}) TO STDOUT"
+    connection = connections[using]
+    started = time.monotonic()
+    with connection.cursor() as cursor, cursor.cursor.copy(statement, params) as copy:
+        copy.set_types(types)
+        yield from copy.rows()
+    if connection.queries_logged:  # counted like any other statement (query budgets, benchmarks)
+        connection.queries_log.append(
+            {"sql": statement % tuple(repr(p) for p in params), "time": f"{time.monotonic() - started:.3f}"}
+        )
 
 
 # Relation -> (through model, its column to the related row, the related row's name fields, order).

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "import_export",
+    "django_tomselect",  # only its static files: Tom Select, started by static/js/pickers.js
     # The portal, from the ground up (see docs/architecture.md)
     "core",
     "accounts",

@@ -122,7 +122,35 @@ def test_filtering_by_another_states_id_matches_nothing(api, ct_staff, world):
     api.force_authenticate(ct_staff)
     response = api.get("/api/v1/activities/", {"project": world["ny_project"].pk})
     assert response.status_code == 200
-    assert response.json()["count"] == 0
+    assert response.json()["results"] == []
+
+
+@pytest.mark.django_db
+def test_activities_come_in_cursor_pages_without_a_count(api, facilitator, world):
+    project = world["ct_project"]
+    for day in range(1, 6):
+        ActivityFactory(project=project, date=datetime.date(2025, 1, day))
+    api.force_authenticate(facilitator)
+    first = api.get("/api/v1/activities/", {"project": project.pk, "page_size": 2}).json()
+    assert "count" not in first
+    assert first["previous"] is None
+    dates = [row["date"] for row in first["results"]]
+    while first["next"]:
+        first = api.get(first["next"]).json()
+        dates += [row["date"] for row in first["results"]]
+    assert dates == [f"2025-01-0{day}" for day in range(5, 0, -1)]
+    assert api.get("/api/v1/activities/", {"cursor": "not-a-cursor"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_activity_search_is_full_text_and_scoped(api, ct_staff, world):
+    wanted = ActivityFactory(project=world["ct_project"], summary="Coaching on hiring pipelines")
+    ActivityFactory(project=world["ct_project"], summary="Data review")
+    ActivityFactory(project=world["ny_project"], summary="Coaching on hiring pipelines")
+    api.force_authenticate(ct_staff)
+    assert ids(api.get("/api/v1/activities/", {"q": "hire -data"})) == {wanted.pk}
+    assert ids(api.get("/api/v1/activities/", {"q": '"hiring pipelines"'})) == {wanted.pk}
+    assert ids(api.get("/api/v1/activities/", {"q": "New York only"})) == set()
 
 
 def activity_payload(project, **extra):

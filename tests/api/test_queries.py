@@ -64,6 +64,8 @@ def test_list_queries_do_not_grow_with_rows(ct, ct_staff, path):
         add_rows(ct, ct_staff)
     with CaptureQueriesContext(connection) as more:
         response = api.get(path)
+    body = response.json()
     assert response.status_code == 200
-    assert response.json()["count"] >= 5
+    assert len(body["results"]) >= 5
+    assert "count" in body or body["next"] is None  # cursor pages count nothing
     assert len(more) == len(few), "\n".join(query["sql"] for query in more.captured_queries)

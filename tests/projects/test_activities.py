@@ -1,6 +1,7 @@
 import datetime
 import io
 from decimal import Decimal
+from urllib.parse import quote
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -131,7 +132,7 @@ def test_date_range_end_before_start_is_a_form_error(client, ct_staff, ct_projec
     response = client.get(LIST, {"date_from": "2025-04-01", "date_to": "2025-02-01"})
     assert response.status_code == 200
     assert "The end of the date range is before its start." in response.text
-    assert response.context["paginator"].count == 0  # the valid start still filters
+    assert response.context["keyset"].count == 0  # the valid start still filters
 
 
 def test_sorting_and_aria_sort(client, facilitator, ct_project):
@@ -152,10 +153,89 @@ def test_pagination_keeps_the_filters(client, facilitator, ct_project):
         ActivityFactory(project=ct_project, date=datetime.date(2025, 1, 1) + datetime.timedelta(days=day))
     client.force_login(facilitator)
     response = client.get(LIST, {"type": "coaching", "sort": "date"})
-    assert response.context["paginator"].num_pages == 2
-    assert "?type=coaching&amp;sort=date&amp;page=2" in response.text
-    second = client.get(LIST, {"type": "coaching", "sort": "date", "page": 2})
-    assert len(second.context["object_list"]) == 5
+    page = response.context["keyset"]
+    assert (page.count, page.count_is_capped, page.has_previous) == (55, False, False)
+    assert f"?type=coaching&amp;sort=date&amp;after={quote(page.next_cursor)}" in response.text
+    second = client.get(LIST, {"type": "coaching", "sort": "date", "after": page.next_cursor})
+    dates = [a.date for a in second.context["object_list"]]
+    assert len(dates) == 5
+    assert dates == sorted(dates)
+    assert dates[0] > max(a.date for a in response.context["object_list"])
+    assert not second.context["keyset"].has_next
+    back = client.get(
+        LIST, {"type": "coaching", "sort": "date", "before": second.context["keyset"].previous_cursor}
+    )
+    assert list(back.context["object_list"]) == list(response.context["object_list"])
+    assert back.context["keyset"].is_first
+
+
+def test_newest_first_pages_are_newer_and_older_by_keyset(client, facilitator, ct_project):
+    same_day = datetime.date(2025, 5, 1)
+    made = [ActivityFactory(project=ct_project, date=same_day) for _ in range(60)]
+    client.force_login(facilitator)
+    first = client.get(LIST)
+    assert 'rel="next">Older</a>' in first.text
+    second = client.get(LIST, {"after": first.context["keyset"].next_cursor})
+    assert 'rel="prev">Newer</a>' in second.text
+    shown = [a.pk for a in first.context["object_list"]] + [a.pk for a in second.context["object_list"]]
+    assert shown == sorted((a.pk for a in made), reverse=True)  # ties on the date split by id
+
+
+@pytest.mark.parametrize("cursor", ["zzz", "W3siZCI6IngifSwxXQ", "a" * 5000, "é"])
+def test_hand_edited_cursor_shows_the_first_page(client, facilitator, ct_project, cursor):
+    ActivityFactory(project=ct_project, summary="Listed")
+    client.force_login(facilitator)
+    for name in ("after", "before"):
+        response = client.get(LIST, {name: cursor, "sort": "hours"})
+        assert response.status_code == 200
+        assert "Listed" in response.text
+
+
+def test_a_cursor_of_another_sort_is_ignored(client, facilitator, ct_project):
+    for hours in range(1, 56):
+        ActivityFactory(project=ct_project, hours=Decimal(hours % 24 + 1))
+    client.force_login(facilitator)
+    by_type = client.get(LIST, {"sort": "type"}).context["keyset"].next_cursor
+    response = client.get(LIST, {"sort": "hours", "after": by_type})
+    assert response.status_code == 200
+    assert response.context["keyset"].is_first
+
+
+def test_count_stops_at_the_cap(client, facilitator, ct_project, settings, monkeypatch):
+    monkeypatch.setattr("core.keyset.COUNT_CAP", 10)
+    for _ in range(12):
+        ActivityFactory(project=ct_project)
+    client.force_login(facilitator)
+    response = client.get(LIST)
+    assert response.context["keyset"].count_is_capped
+    assert "10+ activities" in response.text
+
+
+def test_search_is_full_text_ranked_and_scoped(client, ct_staff, ct_project, ny_project):
+    best = ActivityFactory(project=ct_project, summary="Coaching on hiring data", next_steps="")
+    weaker = ActivityFactory(project=ct_project, summary="Site visit", next_steps="Review the hiring plans")
+    ActivityFactory(project=ct_project, summary="Hiring fair, no data work")
+    ActivityFactory(project=ny_project, summary="Coaching on hiring data")  # another state
+    client.force_login(ct_staff)
+    response = client.get(LIST, {"q": "hiring -data"})
+    assert [a.pk for a in response.context["object_list"]] == [weaker.pk]
+    response = client.get(LIST, {"q": "hire"})  # stemmed: hiring matches hire
+    pks = [a.pk for a in response.context["object_list"]]
+    assert len(pks) == 3
+    assert pks.index(best.pk) < pks.index(weaker.pk)
+    assert "best match first" in response.text
+    response = client.get(LIST, {"q": '"hiring data"'})
+    assert [a.pk for a in response.context["object_list"]] == [best.pk]
+    rows = csv_rows(client.get(LIST, {"q": '"hiring data"', "format": "csv"}))
+    assert [row["Activity id"] for row in rows] == [str(best.pk)]
+
+
+def test_relevance_sort_without_a_search_falls_back_to_date(client, facilitator, ct_project):
+    ActivityFactory(project=ct_project, summary="Listed")
+    client.force_login(facilitator)
+    response = client.get(LIST, {"sort": "relevance"})
+    assert response.status_code == 200
+    assert "Listed" in response.text
 
 
 def test_csv_export_is_exactly_the_filtered_list(client, ct_staff, ct_project, ny_project):
@@ -621,3 +701,44 @@ def test_the_services_hold_the_same_rule(ct_staff, ct_project, changes, field):
     activity.refresh_from_db()
     assert activity.hours == Decimal("1")
     assert activity.summary == "Coaching"
+
+
+def test_csv_export_is_one_copy_statement_matching_the_portable_path(
+    client, rf, ct_staff, ct_project, django_assert_max_num_queries
+):
+    from projects.views.activities import ActivityListView
+
+    for n in range(3):
+        activity = ActivityFactory(project=ct_project, summary=f"+row {n}", author=ct_staff)
+        activity.conditions.add(condition(1 + n), condition(5))
+        activity.participants.add(StakeholderFactory(sea=ct_project.sea, first_name="", last_name=f"Solo{n}"))
+        activity.districts.add(DistrictFactory(sea=ct_project.sea), DistrictFactory(sea=ct_project.sea))
+    client.force_login(ct_staff)
+    with django_assert_max_num_queries(12) as captured:
+        rows = csv_rows(client.get(LIST, {"format": "csv"}))
+    assert sum(q["sql"].startswith("COPY") for q in captured.captured_queries) == 1
+    assert rows[0]["Summary"].startswith("'+row")  # defused as before
+    request = rf.get(LIST)
+    request.user = ct_staff
+    view = ActivityListView(request=request, kwargs={})
+    queryset = view.get_queryset().prefetch_related(None).select_related(None)
+    portable = list(view.chunked_rows(queryset, lambda *values: [*values[:9], *values[9], *values[10]]))
+    by_id = {row["Activity id"]: row for row in rows}
+    for values in portable:
+        row = by_id[str(values[0])]
+        assert [row["Conditions advanced"], row["Participants"], row["Districts"]] == values[9:12]
+
+
+def test_a_search_with_more_matches_than_the_cap_comes_newest_first(
+    client, ct_staff, ct_project, monkeypatch
+):
+    monkeypatch.setattr("core.keyset.COUNT_CAP", 2)
+    old = ActivityFactory(project=ct_project, summary="Hiring hiring hiring", date=datetime.date(2025, 1, 1))
+    new = ActivityFactory(project=ct_project, summary="Hiring once", date=datetime.date(2025, 3, 1))
+    ActivityFactory(project=ct_project, summary="Hiring twice hiring", date=datetime.date(2025, 2, 1))
+    client.force_login(ct_staff)
+    response = client.get(LIST, {"q": "hiring"})
+    pks = [a.pk for a in response.context["object_list"]]
+    assert pks[0] == new.pk
+    assert pks[-1] == old.pk
+    assert "newest first (add words" in response.text

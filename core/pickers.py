@@ -1,0 +1,77 @@
+"""Type-ahead pickers: a <select> that renders only its chosen options.
+
+The browser turns it into a Tom Select combobox (static/js/pickers.js, the Tom Select build that
+the django-tomselect package ships) that asks `data-picker-url` for matches as the user types;
+the server answers with the records the user may see (projects.views.pickers). A page therefore
+never carries thousands of options, and the field still validates on the server: a value the
+user may not see is a field error, never a lookup of someone else's record.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.forms.models import ModelChoiceIterator
+from django.urls import reverse
+
+# A primary key the database can hold; anything else is not looked up at all.
+_MAX_ID = 2**63 - 1
+
+
+def valid_ids(values) -> list[int]:
+    ids = []
+    for value in values or ():
+        value = getattr(value, "pk", value)
+        try:
+            number = int(str(value))
+        except (TypeError, ValueError):
+            continue
+        if 0 < number <= _MAX_ID:
+            ids.append(number)
+    return ids
+
+
+class PickerMixin:
+    """Render only the chosen options; the rest come from `url_name` as the user types."""
+
+    def __init__(self, url_name: str, *, placeholder: str = "Type to search", attrs=None, **kwargs):
+        self.url_name = url_name
+        self.placeholder = placeholder
+        super().__init__(attrs=attrs, **kwargs)
+
+    def build_attrs(self, base_attrs, extra_attrs=None):
+        attrs = super().build_attrs(base_attrs, extra_attrs)
+        attrs["data-picker-url"] = reverse(self.url_name)
+        attrs["data-placeholder"] = self.placeholder
+        return attrs
+
+    def chosen_choices(self, value) -> list[tuple[str, str]]:
+        chosen = {str(v) for v in value if v not in (None, "")}
+        choices = self.choices
+        if isinstance(choices, ModelChoiceIterator):
+            field = choices.field
+            options = []
+            if not self.allow_multiple_selected and field.empty_label is not None:
+                options.append(("", field.empty_label))
+            ids = valid_ids(chosen)
+            if ids:
+                found = choices.queryset.filter(pk__in=ids)
+                options += [(str(obj.pk), field.label_from_instance(obj)) for obj in found]
+            return options
+        return [(str(v), label) for v, label in choices if str(v) in chosen or v in ("", None)]
+
+    def optgroups(self, name, value, attrs=None):
+        chosen = {str(v) for v in value}
+        groups = []
+        for index, (option_value, label) in enumerate(self.chosen_choices(value)):
+            selected = option_value in chosen and option_value != ""
+            option = self.create_option(name, option_value, label, selected, index, attrs=attrs)
+            groups.append((None, [option], index))
+        return groups
+
+
+class PickerSelect(PickerMixin, forms.Select):
+    pass
+
+
+class PickerSelectMultiple(PickerMixin, forms.SelectMultiple):
+    pass

@@ -1,0 +1,157 @@
+"""Type-ahead pickers: scoped matches, and forms that render only the chosen options."""
+
+import pytest
+from django.urls import reverse
+
+from tests.projects.factories import ActivityFactory, ProjectFactory
+from tests.stakeholders.factories import DistrictFactory, StakeholderFactory
+
+pytestmark = pytest.mark.django_db
+
+PROJECTS = reverse("projects:pick_project")
+PEOPLE = reverse("projects:pick_person")
+DISTRICTS = reverse("projects:pick_district")
+CREATE = reverse("projects:activity_create")
+LIST = reverse("projects:activity_list")
+
+
+@pytest.fixture
+def ct_project(ct):
+    return ProjectFactory(sea=ct, title="Diversifying Connecticut's educator workforce")
+
+
+@pytest.fixture
+def ny_project(ny):
+    return ProjectFactory(sea=ny, title="New York literacy network")
+
+
+def texts(response):
+    assert response.status_code == 200
+    return [row["text"] for row in response.json()["results"]]
+
+
+def test_pickers_need_sign_in(client):
+    for url in (PROJECTS, PEOPLE, DISTRICTS):
+        response = client.get(url, {"q": "a"})
+        assert response.status_code == 302
+        assert "/login" in response["Location"]
+
+
+def test_project_matches_are_scoped_and_all_words_must_match(client, ct_staff, ct_project, ny_project):
+    ProjectFactory(sea=ct_project.sea, title="Hiring data pilot")
+    client.force_login(ct_staff)
+    assert texts(client.get(PROJECTS, {"q": "hiring pilot"})) == ["Hiring data pilot (CT)"]
+    assert ny_project.title not in " ".join(texts(client.get(PROJECTS, {"q": ""})))
+    assert texts(client.get(PROJECTS, {"q": ny_project.title})) == []
+
+
+def test_people_and_district_matches_stay_in_the_projects_state(client, facilitator, ct_project, ny_project):
+    StakeholderFactory(sea=ct_project.sea, first_name="Ana", last_name="Zeta")
+    StakeholderFactory(sea=ny_project.sea, first_name="Ana", last_name="Zorro")
+    DistrictFactory(sea=ct_project.sea, name="Zeta City Schools")
+    DistrictFactory(sea=ny_project.sea, name="Zeta Town Schools")
+    client.force_login(facilitator)
+    assert len(texts(client.get(PEOPLE, {"q": "ana z"}))) == 2
+    people = texts(client.get(PEOPLE, {"q": "ana z", "project": ct_project.pk}))
+    assert len(people) == 1
+    assert people[0].startswith("Ana Zeta")
+    assert texts(client.get(DISTRICTS, {"q": "zeta", "project": ct_project.pk}))[0].startswith("Zeta City")
+    assert texts(client.get(DISTRICTS, {"q": "zeta", "project": "99999999999999999999"})) != []
+
+
+def test_other_states_people_are_not_matched(client, ct_staff, ny_project):
+    StakeholderFactory(sea=ny_project.sea, first_name="Hidden", last_name="Person")
+    DistrictFactory(sea=ny_project.sea, name="Hidden District")
+    client.force_login(ct_staff)
+    assert texts(client.get(PEOPLE, {"q": "hidden"})) == []
+    assert texts(client.get(DISTRICTS, {"q": "hidden"})) == []
+    assert texts(client.get(PEOPLE, {"q": "hidden", "project": ny_project.pk})) == []
+
+
+def test_log_form_renders_only_the_chosen_project(client, facilitator, ct_project):
+    others = [ProjectFactory(sea=ct_project.sea, title=f"Other project {i}") for i in range(30)]
+    client.force_login(facilitator)
+    page = client.get(CREATE, {"project": ct_project.pk}).text
+    assert f'<option value="{ct_project.pk}" selected>' in page
+    assert "Other project" not in page
+    assert 'data-picker-url="/projects/pick/projects/"' in page
+    # Without JavaScript, "Find projects" lists matches and keeps what was typed.
+    found = client.post(CREATE, {"_search": "project", "project_search": "other project 1"}).text
+    assert f'value="{others[1].pk}"' in found
+    assert "Other project 2" not in found
+
+
+def test_log_form_error_keeps_the_chosen_project_and_bad_ids_are_field_errors(
+    client, ct_staff, ct_project, ny_project
+):
+    client.force_login(ct_staff)
+    response = client.post(CREATE, {"project": ct_project.pk, "summary": ""})
+    assert response.status_code == 200
+    assert f'<option value="{ct_project.pk}" selected>' in response.text
+    for bad in (ny_project.pk, "abc", "99999999999999999999999", "-1"):
+        response = client.post(CREATE, {"project": bad, "summary": "x", "hours": "1", "type": "coaching"})
+        assert response.status_code == 200
+        assert "invalid-feedback" in response.text
+        assert "project" in response.context["form"].errors
+
+
+def test_activity_filter_project_is_a_picker(client, facilitator, ct_project, ny_project):
+    ActivityFactory(project=ct_project, summary="Kept")
+    ActivityFactory(project=ny_project, summary="Filtered out")
+    client.force_login(facilitator)
+    response = client.get(LIST, {"project": ct_project.pk})
+    assert "Kept" in response.text
+    assert "Filtered out" not in response.text
+    assert f'<option value="{ct_project.pk}" selected>' in response.text
+    assert ny_project.title not in response.text.split('id="results"')[0]
+    for bad in ("abc", "99999999999999999999999"):
+        response = client.get(LIST, {"project": bad})
+        assert response.status_code == 200
+        assert "project" in response.context["filterset"].form.errors
+
+
+def test_communication_audience_pickers_render_only_chosen_and_refuse_bad_ids(client, facilitator, ct, ny):
+    from communications.forms import CommunicationForm
+
+    districts = [DistrictFactory(sea=ct, name=f"Audience district {i}") for i in range(40)]
+    projects = [ProjectFactory(sea=ny, title=f"Audience project {i}") for i in range(40)]
+    data = {
+        "subject": "Update",
+        "body": "Hello",
+        "category": "newsletter",
+        "districts": [districts[3].pk, "abc"],
+        "projects": [projects[5].pk],
+    }
+    form = CommunicationForm(data, user=facilitator)
+    assert not form.is_valid()
+    assert "districts" in form.errors
+    html = str(form["districts"]) + str(form["projects"])
+    assert html.count("<option") == 2  # the two chosen ones survive the error, nothing else
+    assert "Audience district 3" in html
+    assert "Audience project 5" in html
+    assert 'data-picker-url="/projects/pick/districts/"' in html
+    assert "multiple" in html
+    data["districts"] = [districts[3].pk, "99999999999999999999999"]
+    assert "districts" in CommunicationForm(data, user=facilitator).errors
+
+
+def test_other_states_ids_are_refused_by_the_audience_picker(ct_staff, ny):
+    from communications.forms import CommunicationForm
+
+    hidden = DistrictFactory(sea=ny, name="Hidden district")
+    form = CommunicationForm(
+        {"subject": "s", "body": "b", "category": "newsletter", "districts": [hidden.pk]}, user=ct_staff
+    )
+    assert "districts" in form.errors
+    assert "Hidden district" not in str(form["districts"])
+
+
+def test_meeting_guests_picker_renders_only_chosen(facilitator, ct):
+    from meetings.forms import InviteForm
+
+    people = [StakeholderFactory(sea=ct, last_name=f"Guest{i}") for i in range(30)]
+    form = InviteForm({"guests": [people[2].pk]}, user=facilitator)
+    assert form.is_valid()
+    html = str(form["guests"])
+    assert html.count("<option") == 1
+    assert "Guest2" in html
