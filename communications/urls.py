@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.CommunicationUpdateView.as_view(), name="update"),
     path("<int:pk>/schedule/", views.schedule_create, name="schedule"),
     path("<int:pk>/cancel/", views.communication_cancel, name="cancel"),
+    path("<int:pk>/preview/", views.communication_preview, name="preview"),
     path("<int:pk>/test/", views.send_test, name="send_test"),
     path("<int:pk>/report/", views.DeliveryReportView.as_view(), name="report"),
     path("<int:pk>/report/retry/", views.retry_failed, name="retry_failed"),

@@ -35,7 +35,10 @@ def test_moments_print_in_local_time_with_their_offset():
 def test_the_navigation_marks_the_current_section_and_page(client):
     client.force_login(FacilitatorFactory())
     html = client.get("/projects/").content.decode()
-    assert 'dropdown-toggle active" data-bs-toggle="dropdown" aria-expanded="false" aria-current="true">Work' in html
+    assert (
+        'dropdown-toggle active" data-bs-toggle="dropdown" aria-expanded="false" aria-current="true">Work'
+        in html
+    )
     assert 'aria-current="page" href="/projects/">Projects</a>' in html
     assert html.count('aria-current="true"') == 1
     assert '<meta name="description"' in html
@@ -57,3 +60,13 @@ def test_internal_models_are_hidden_from_administrators_who_are_not_superusers(c
     index = client.get("/admin/").content.decode()
     assert "Access attempts" in index and "Rollup watermarks" in index
     assert client.get("/admin/axes/accessattempt/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_another_states_page_is_page_not_found_like_every_404(client, ct_staff, ny):
+    client.force_login(ct_staff)
+    for url in (f"/projects/states/{ny.state_code}/", "/projects/states/ZZ/", "/no-such-page/"):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert "<h1>Page not found</h1>" in response.content.decode()
+        assert "No such state" not in response.content.decode()
