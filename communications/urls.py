@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.CommunicationDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.CommunicationUpdateView.as_view(), name="update"),
     path("<int:pk>/schedule/", views.schedule_create, name="schedule"),
+    path("<int:pk>/schedule/dates/", views.schedule_dates, name="schedule_dates"),
     path("<int:pk>/cancel/", views.communication_cancel, name="cancel"),
     path("<int:pk>/preview/", views.communication_preview, name="preview"),
     path("<int:pk>/test/", views.send_test, name="send_test"),

@@ -1,6 +1,7 @@
 import csv
 
 from csp.decorators import csp
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core import signing
@@ -271,6 +272,39 @@ def communication_preview(request, pk):
     response = HttpResponse(html, content_type="text/html; charset=utf-8")
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def schedule_dates(request, pk):
+    """The next dates the schedule form's answers (GET) would send on: a fragment under the form."""
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('login')}?next={request.path}")
+    _composer_or_404(request)
+    _visible_communication(request, pk)
+    form = ScheduleForm(
+        {**request.GET.dict(), "weekdays": request.GET.getlist("weekdays"), "expected_count": 0}
+    )
+    dates, problem = [], ""
+    if not form.is_valid():
+        problem = "Complete the fields above to see the dates."
+    elif form.cleaned_data["mode"] == "now":
+        dates = [timezone.now()]
+    else:
+        kwargs = form.service_kwargs()
+        rule = kwargs.get("recurrence", {})
+        schedule = Schedule(
+            frequency=rule.get("frequency", Schedule.Frequency.ONCE),
+            timezone=settings.TIME_ZONE,
+            interval=rule.get("interval") or 1,
+            weekdays=sorted(rule.get("weekdays") or []),
+            month_day=rule.get("month_day"),
+            until=rule.get("until"),
+            count=rule.get("count"),
+        )
+        schedule.starts_local = kwargs["send_at"]
+        dates = recurrence.upcoming(schedule, limit=5)
+    return render(
+        request, "communications/_partials/schedule_dates.html", {"dates": dates, "problem": problem}
+    )
 
 
 @require_POST

@@ -143,6 +143,7 @@ ROUTES = {
         "methods": {"POST": OWN_STATE_REDIRECT},
     },
     "communications:report": {"kwargs": {"pk": "@ct_communication"}, "methods": {"GET": OWN_STATE}},
+    "communications:schedule_dates": {"kwargs": {"pk": "@ct_communication"}, "methods": {"GET": OWN_STATE}},
     "communications:preview": {"kwargs": {"pk": "@ct_communication"}, "methods": {"GET": OWN_STATE}},
     "communications:retry_failed": {
         "kwargs": {"pk": "@ct_communication"},
