@@ -76,8 +76,11 @@ class CommunicationForm(forms.Form):
     include = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
-        label="Also send to (e-mail addresses)",
-        help_text="One address per line.",
+        label="Also send to people in the directory",
+        help_text=(
+            "Their e-mail addresses, one per line. Each must belong to someone in the people "
+            "directory you can address: add a new person to the directory first."
+        ),
     )
     exclude = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -136,7 +139,11 @@ class CommunicationForm(forms.Form):
         )
         unknown = [e for e in emails if e not in found]
         if unknown:
-            self.add_error(field, f"No stakeholder you can address has the address {', '.join(unknown)}.")
+            self.add_error(
+                field,
+                f"No one in the people directory you can address has the address {', '.join(unknown)}; "
+                "add them to the directory first.",
+            )
         return sorted(found.values())
 
     def clean(self):
@@ -166,12 +173,19 @@ class ScheduleForm(forms.Form):
     MODES = [("now", "Send now"), ("at", "Send at a date and time"), ("recurring", "Send on a recurrence")]
 
     mode = forms.ChoiceField(choices=MODES, widget=forms.RadioSelect, initial="now", label="When")
+    # data-show-when: each field appears only with the answers it belongs to (static/js/forms.js).
     date = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Date (first)"
+        required=False,
+        widget=forms.DateInput(
+            attrs={"type": "date", "data-show-when": "mode=at,recurring", "data-required-when": "1"}
+        ),
+        label="Date (first)",
     )
     time = forms.TimeField(
         required=False,
-        widget=forms.TimeInput(attrs={"type": "time"}),
+        widget=forms.TimeInput(
+            attrs={"type": "time", "data-show-when": "mode=at,recurring", "data-required-when": "1"}
+        ),
         help_text=f"In the center's time zone ({settings.TIME_ZONE}).",
     )
     frequency = forms.ChoiceField(
@@ -182,11 +196,15 @@ class ScheduleForm(forms.Form):
         choices=list(enumerate(Schedule.WEEKDAYS)),
         coerce=int,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"data-show-when": "mode=recurring;frequency=weekly"}),
         label="On (weekly)",
     )
     month_day = forms.IntegerField(
-        min_value=1, max_value=31, required=False, label="Day of the month (monthly)"
+        min_value=1,
+        max_value=31,
+        required=False,
+        label="Day of the month (monthly)",
+        widget=forms.NumberInput(attrs={"data-show-when": "mode=recurring;frequency=monthly"}),
     )
     until = forms.DateField(
         required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Until (date)"

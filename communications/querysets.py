@@ -1,5 +1,5 @@
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Now
 from django.utils import timezone
 
@@ -16,6 +16,41 @@ class CommunicationQuerySet(models.QuerySet):
         """Messages to stakeholders and staff, without the portal's own account mail (password
         resets, which have no category)."""
         return self.exclude(category="")
+
+    # Which list a message belongs on: the ones people compose (campaigns), the notices the
+    # portal composes about meetings and action items, and the weekly digests.
+    KINDS = {
+        "campaigns": Q(context_provider=""),
+        "notices": ~Q(context_provider="") & Q(category__in=["meeting", "action_item_reminder"]),
+        "digests": ~Q(context_provider="") & Q(category="digest"),
+    }
+
+    def of_kind(self, kind: str):
+        """Messages of one list (`KINDS`); an unknown kind means campaigns."""
+        return self.campaigns().filter(self.KINDS.get(kind, self.KINDS["campaigns"]))
+
+    def with_progress(self):
+        """Annotated with what `communication_progress` reads: delivery counts (test sends left
+        out) and the next run of an active schedule."""
+        from .models import Delivery, Schedule
+
+        real = Q(deliveries__occurrence__is_test=False)
+        next_run = (
+            Schedule.objects.filter(communication=OuterRef("pk"), status=Schedule.Status.ACTIVE)
+            .exclude(next_run_at=None)
+            .order_by("next_run_at")
+            .values("next_run_at")[:1]
+        )
+        return self.annotate(
+            sent=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.SENT) & real),
+            failed=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.FAILED) & real),
+            waiting=Count(
+                "deliveries",
+                filter=Q(deliveries__status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING]) & real,
+            ),
+            held=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.DEFERRED) & real),
+            next_run=Subquery(next_run),
+        )
 
 
 class ScheduleQuerySet(models.QuerySet):

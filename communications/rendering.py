@@ -12,6 +12,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 from email.utils import formataddr
+from html.parser import HTMLParser
 
 import markdown
 import nh3
@@ -174,6 +175,90 @@ def markdown_to_html(text: str) -> str:
     return nh3.clean(html)
 
 
+class _TextWriter(HTMLParser):
+    """Sanitized message HTML as plain text: paragraphs and list items on their own lines,
+    links as "text (url)", emphasis and tags dropped."""
+
+    BLOCKS = {
+        "p",
+        "div",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "pre",
+        "table",
+        "tr",
+        "ul",
+        "ol",
+        "hr",
+    }
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.links: list[tuple[str, int]] = []
+        self.lists: list[list] = []  # [tag, counter]
+        self.pre = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.BLOCKS:
+            self.out.append("\n\n")
+        if tag in ("ul", "ol"):
+            self.lists.append([tag, 0])
+        elif tag == "li":
+            depth = max(len(self.lists) - 1, 0)
+            bullet = "-"
+            if self.lists and self.lists[-1][0] == "ol":
+                self.lists[-1][1] += 1
+                bullet = f"{self.lists[-1][1]}."
+            self.out.append("\n" + "  " * depth + bullet + " ")
+        elif tag == "br":
+            self.out.append("\n")
+        elif tag == "a":
+            self.links.append((dict(attrs).get("href") or "", len(self.out)))
+        elif tag in ("td", "th"):
+            self.out.append("  ")
+        elif tag == "pre":
+            self.pre += 1
+        if tag == "hr":
+            self.out.append("----")
+
+    def handle_endtag(self, tag):
+        if tag in ("ul", "ol") and self.lists:
+            self.lists.pop()
+        if tag == "pre":
+            self.pre = max(self.pre - 1, 0)
+        if tag == "a" and self.links:
+            href, start = self.links.pop()
+            label = "".join(self.out[start:]).strip()
+            if href and href not in (label, f"mailto:{label}"):
+                self.out.append(f" ({href})" if label else href)
+        if tag in self.BLOCKS:
+            self.out.append("\n\n")
+
+    def handle_data(self, data):
+        self.out.append(data if self.pre else re.sub(r"\s+", " ", data))
+
+    def text(self) -> str:
+        text = "".join(self.out)
+        text = re.sub(r"[ \t]+\n", "\n", text)
+        text = re.sub(r"\n[ \t]+(?=[^-\d ])", "\n", text)
+        return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def markdown_to_text(text: str) -> str:
+    """Markdown as the plain-text part of a mail: rendered, then written out as text (no raw
+    `**bold**` or `[Yes](url)`; a link reads "Yes (url)")."""
+    writer = _TextWriter()
+    writer.feed(markdown_to_html(text))
+    writer.close()
+    return writer.text()
+
+
 def prepare_message(
     *, subject: str, body: str, category_label: str, to_staff: bool = False
 ) -> PreparedMessage:
@@ -193,7 +278,7 @@ def prepare_message(
     body_t = MERGE_FIELD.sub(tokenize, body)
     context = {
         "subject": subject_t,
-        "body_text": body_t,
+        "body_text": markdown_to_text(body_t),
         "body_html": mark_safe(markdown_to_html(body_t)),  # noqa: S308 - sanitized by nh3
         "category": category_label,
         "unsubscribe_url": MERGE_TOKEN.format(fields.index("unsubscribe_url")),

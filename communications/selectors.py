@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from django.db.models import Case, CharField, Count, Exists, Max, OuterRef, Value, When
 from django.utils import timezone
 
-from .models import Delivery, MailServerStatus, ProjectCadence
+from .models import Communication, Delivery, MailServerStatus, ProjectCadence
 
 # Stakeholder groups for "last heard from us", from the most specific affiliation.
 GROUPS = [
@@ -129,3 +129,47 @@ def cadence_overdue(user, *, sea=None) -> list[ProjectHeard]:
     projects = list(projects.select_related("sea", "cadence"))
     cadences = {p.pk: p.cadence for p in projects}
     return [p for p in projects_last_heard(projects, cadences=cadences) if p.overdue]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a communication stands, read from its deliveries (`communication_progress`)."""
+
+    label: str
+    tone: str  # a Bootstrap colour: secondary, info, primary, success, warning, danger
+    detail: str
+    next_run: datetime.datetime | None = None
+
+
+def communication_progress(communication) -> Progress:
+    """The one rule for a communication's status: scheduled → sending → sent, sent with
+    failures or failed, with counts, and the next run of a recurring one.
+
+    `communication` comes from `Communication.objects.with_progress()`.
+    """
+    sent, failed, waiting = communication.sent, communication.failed, communication.waiting
+    held = getattr(communication, "held", 0)
+    next_run = communication.next_run
+    done = sent + failed
+    counts = f"{sent} sent, {failed} failed" + (f", {waiting} waiting" if waiting else "")
+    if held:
+        counts += f", {held} held for digests"
+    if communication.status == Communication.Status.CANCELLED:
+        return Progress("Cancelled", "secondary", counts if done else "Nothing was sent.")
+    if waiting:
+        if done:
+            return Progress("Sending", "info", f"{done} of {done + waiting} done: {counts}", next_run)
+        return Progress("Sending", "info", f"{waiting} waiting to be sent", next_run)
+    if done:
+        if failed == 0:
+            label, tone = "Sent", "success"
+        elif sent == 0:
+            label, tone = "Failed", "danger"
+        else:
+            label, tone = "Sent with failures", "warning"
+        return Progress(label, tone, counts, next_run)
+    if next_run is not None:
+        return Progress("Scheduled", "primary", "Not sent yet", next_run)
+    if communication.status == Communication.Status.SCHEDULED:
+        return Progress("Scheduled", "primary", counts if held else "Not sent yet")
+    return Progress("Draft", "secondary", "Not scheduled")

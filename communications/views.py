@@ -1,11 +1,16 @@
+from csp.decorators import csp
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, FormView, ListView
@@ -26,7 +31,13 @@ from .rendering import (
     read_unsubscribe_token,
     recipient_message,
 )
-from .selectors import delivery_deadline_text, projects_last_heard, status_counts, waiting_on_mail_server
+from .selectors import (
+    communication_progress,
+    delivery_deadline_text,
+    projects_last_heard,
+    status_counts,
+    waiting_on_mail_server,
+)
 from .services import may_compose
 
 
@@ -62,24 +73,31 @@ def _validation_messages(request, exc: ValidationError, form=None) -> None:
 class CommunicationListView(ComposerRequiredMixin, ListView):
     template_name = "communications/communication_list.html"
     paginate_by = 50
+    KIND_LABELS = {
+        "campaigns": "Campaigns",
+        "notices": "Meeting notices",
+        "digests": "Weekly digests",
+    }
+
+    def kind(self) -> str:
+        kind = self.request.GET.get("kind", "campaigns")
+        return kind if kind in self.KIND_LABELS else "campaigns"
 
     def get_queryset(self):
-        campaign = Q(deliveries__occurrence__is_test=False)  # test sends are not counted
         return (
             Communication.objects.visible_to(self.request.user)
-            .campaigns()
-            .select_related("author", "project", "scope_sea")
-            .annotate(
-                sent=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.SENT) & campaign),
-                failed=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.FAILED) & campaign),
-                waiting=Count(
-                    "deliveries",
-                    filter=Q(deliveries__status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING])
-                    & campaign,
-                ),
-            )
+            .of_kind(self.kind())
+            .with_progress()
+            .select_related("author", "project", "scope_sea", "advisory_body")
             .order_by("-created_at", "-pk")
         )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        for communication in context["object_list"]:
+            communication.progress = communication_progress(communication)
+        context.update(kind=self.kind(), kinds=self.KIND_LABELS)
+        return context
 
 
 class CommunicationCreateView(ComposerRequiredMixin, FormView):
@@ -149,8 +167,10 @@ class CommunicationDetailView(ComposerRequiredMixin, DetailView):
     context_object_name = "communication"
 
     def get_queryset(self):
-        return Communication.objects.visible_to(self.request.user).select_related(
-            "author", "project", "advisory_body", "scope_sea"
+        return (
+            Communication.objects.visible_to(self.request.user)
+            .with_progress()
+            .select_related("author", "project", "advisory_body", "scope_sea")
         )
 
     def get_context_data(self, **kwargs):
@@ -185,6 +205,7 @@ class CommunicationDetailView(ComposerRequiredMixin, DetailView):
             .order_by("-scheduled_for")[:20]
         )
         context.update(
+            progress=communication_progress(communication),
             preview=preview,
             recipient=recipient,
             rendered=rendered,
@@ -199,6 +220,76 @@ class CommunicationDetailView(ComposerRequiredMixin, DetailView):
             or ScheduleForm(initial={"mode": "now", "expected_count": preview.total, "interval": 1}),
         )
         return context
+
+
+# The message's own HTML, shown in a sandboxed iframe of the detail page: no script at all, the
+# inline styles mail uses, images from anywhere (as a mail client would), framed only by us.
+PREVIEW_CSP = {
+    "default-src": ["'none'"],
+    "style-src": ["'unsafe-inline'"],
+    "img-src": ["data:", "https:"],
+    "frame-ancestors": ["'self'"],
+    "base-uri": ["'none'"],
+    "form-action": ["'none'"],
+    "sandbox": [""],
+}
+
+
+@csp(PREVIEW_CSP)
+@xframe_options_sameorigin
+def communication_preview(request, pk):
+    """The HTML part of `pk` as one recipient (?recipient=) would receive it."""
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('login')}?next={request.path}")
+    _composer_or_404(request)
+    communication = _visible_communication(request, pk)
+    recipients = audience_queryset(communication).select_related(
+        "sea", "office__sea", "district", "partner_center", "organization"
+    )
+    chosen = request.GET.get("recipient", "")
+    recipient = get_object_or_404(recipients, pk=chosen) if chosen.isdigit() else recipients.first()
+    if recipient is None:
+        html = "<p>Nobody would receive this message: its audience is empty.</p>"
+    else:
+        _subject, _text, html, skipped = _render_for(communication, recipient)
+        if skipped:
+            html = f"<p>{escape(skipped)}</p>"
+    response = HttpResponse(html, content_type="text/html; charset=utf-8")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def schedule_dates(request, pk):
+    """The next dates the schedule form's answers (GET) would send on: a fragment under the form."""
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('login')}?next={request.path}")
+    _composer_or_404(request)
+    _visible_communication(request, pk)
+    form = ScheduleForm(
+        {**request.GET.dict(), "weekdays": request.GET.getlist("weekdays"), "expected_count": 0}
+    )
+    dates, problem = [], ""
+    if not form.is_valid():
+        problem = "Complete the fields above to see the dates."
+    elif form.cleaned_data["mode"] == "now":
+        dates = [timezone.now()]
+    else:
+        kwargs = form.service_kwargs()
+        rule = kwargs.get("recurrence", {})
+        schedule = Schedule(
+            frequency=rule.get("frequency", Schedule.Frequency.ONCE),
+            timezone=settings.TIME_ZONE,
+            interval=rule.get("interval") or 1,
+            weekdays=sorted(rule.get("weekdays") or []),
+            month_day=rule.get("month_day"),
+            until=rule.get("until"),
+            count=rule.get("count"),
+        )
+        schedule.starts_local = kwargs["send_at"]
+        dates = recurrence.upcoming(schedule, limit=5)
+    return render(
+        request, "communications/_partials/schedule_dates.html", {"dates": dates, "problem": problem}
+    )
 
 
 @require_POST
@@ -220,7 +311,7 @@ def schedule_create(request, pk):
             return redirect("communications:detail", communication.pk)
     view = CommunicationDetailView()
     view.setup(request, pk=pk)
-    view.object = communication
+    view.object = communication = view.get_object()  # with the counts its status is read from
     context = view.get_context_data(object=communication, schedule_form=form)
     return render(request, view.template_name, context, status=400)
 

@@ -27,7 +27,16 @@ class DateInput(forms.DateInput):
 
 
 class MeetingForm(forms.ModelForm):
-    link = forms.URLField(label="Video link", required=False, assume_scheme="https", max_length=200)
+    link = forms.URLField(
+        label="Video link",
+        required=False,
+        assume_scheme="https",
+        max_length=200,
+        help_text="Required for virtual and hybrid meetings.",
+        widget=forms.URLInput(
+            attrs={"data-show-when": "mode=virtual,hybrid", "data-required-when": "mode=virtual,hybrid"}
+        ),
+    )
 
     class Meta:
         model = Meeting
@@ -36,10 +45,18 @@ class MeetingForm(forms.ModelForm):
             "starts_at": DateTimeInput(),
             "ends_at": DateTimeInput(),
             "description": forms.Textarea(attrs={"rows": 3}),
+            # Shown, and marked required, only for the modes that need them (static/js/forms.js).
+            "location": forms.TextInput(
+                attrs={
+                    "data-show-when": "mode=in_person,hybrid",
+                    "data-required-when": "mode=in_person,hybrid",
+                }
+            ),
         }
         help_texts = {
             "starts_at": "In the center's time zone (Eastern).",
             "ends_at": "In the center's time zone (Eastern).",
+            "location": "Address and room. Required for in-person and hybrid meetings.",
         }
 
     def __init__(self, *args, body=None, **kwargs):

@@ -1,5 +1,6 @@
 """Meetings of the advisory bodies: agendas, attendance, minutes, decisions, action items, feedback."""
 
+import datetime
 import secrets
 import uuid
 
@@ -88,6 +89,19 @@ class Meeting(models.Model):
             errors["cancel_reason"] = "Say why the meeting is cancelled."
         if errors:
             raise ValidationError(errors)
+
+    # The one rule for attendance and minutes: they are recorded from the day of the meeting
+    # (12 hours before it starts), never for a meeting still days away.
+    RECORD_OPENS_BEFORE = datetime.timedelta(hours=12)
+
+    @property
+    def record_opens_at(self) -> datetime.datetime:
+        return self.starts_at - self.RECORD_OPENS_BEFORE
+
+    @property
+    def is_open_for_record(self) -> bool:
+        """Whether attendance and minutes may be recorded yet."""
+        return timezone.now() >= self.record_opens_at
 
     @property
     def is_cancelled(self) -> bool:

@@ -24,23 +24,15 @@ def _num(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
-def _nice_ceiling(value: float) -> float:
-    """A round number at or above value, for the top of an axis."""
-    if value <= 0:
-        return 1.0
-    magnitude = 10 ** (len(str(int(value))) - 1) if value >= 1 else 1
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * magnitude:
-            return step * magnitude
-    return 10 * magnitude
-
-
-def _nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
-    """Round tick values covering low..high (about `count` of them)."""
+def _nice_ticks(low: float, high: float, count: int = 5, *, min_step: float | None = None) -> list[float]:
+    """Round tick values covering low..high (about `count` of them): steps of 1, 2 or 5 times a
+    power of ten (0, 5, 10, 15 …), never smaller than `min_step` (1 for whole hours or stages)."""
     span = high - low if high > low else 1.0
     raw = span / max(count - 1, 1)
     magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if raw <= m * magnitude)
+    step = next(m * magnitude for m in (1, 2, 5, 10) if raw <= m * magnitude)
+    if min_step is not None:
+        step = max(step, min_step)
     first = math.floor(low / step) * step
     ticks = [round(first, 10)]
     while ticks[-1] < high - step * 1e-9:
@@ -85,7 +77,8 @@ def hours_chart(hours, *, label: str) -> SafeString:
     left, right, top, bottom = 52, 16, 16, 44
     plot_w, plot_h = width - left - right, height - top - bottom
     months = hours.months
-    top_value = _nice_ceiling(float(hours.maximum))
+    ticks = _nice_ticks(0.0, max(float(hours.maximum), 1.0), min_step=1)
+    top_value = ticks[-1]
     band = plot_w / max(len(months), 1)
 
     def x(i):
@@ -95,12 +88,11 @@ def hours_chart(hours, *, label: str) -> SafeString:
         return top + plot_h - float(v) / top_value * plot_h
 
     parts = [_svg_open(width, height, label, "chart-hours")]
-    for i in range(5):
-        tick = top_value * i / 4
-        parts.append(
-            f'<line class="grid" x1="{left}" x2="{width - right}" y1="{_num(y(tick))}" y2="{_num(y(tick))}"/>'
-            f'<text class="axis" x="{left - 6}" y="{_num(y(tick) + 4)}" text-anchor="end">{_num(tick)}</text>'
-        )
+    parts.extend(
+        f'<line class="grid" x1="{left}" x2="{width - right}" y1="{_num(y(tick))}" y2="{_num(y(tick))}"/>'
+        f'<text class="axis" x="{left - 6}" y="{_num(y(tick) + 4)}" text-anchor="end">{_num(tick)}</text>'
+        for tick in ticks
+    )
     parts.append(
         f'<text class="axis" x="12" y="{_num(top + plot_h / 2)}" text-anchor="middle" '
         f'transform="rotate(-90 12 {_num(top + plot_h / 2)})">hours</text>'
@@ -365,7 +357,7 @@ def _add_bodies(graph: nx.Graph, network, used_centers: set) -> None:
             graph.add_edge(node, f"center:{center_id}", kind="seat")
 
 
-def layered_layout(graph: nx.Graph, *, row_height: float = 34.0) -> dict[str, tuple[float, float]]:
+def layered_layout(graph: nx.Graph, *, row_height: float = 44.0) -> dict[str, tuple[float, float]]:
     """Columns (bodies of SEAs | SEAs | projects | centers | bodies of centers), each ordered by the
     mean position of its neighbours in the columns already placed (the barycenter heuristic), so
     that links cross as little as possible."""
@@ -434,9 +426,13 @@ def network_svg(graph: nx.Graph, *, label: str) -> NetworkDrawing:
         title = f"<title>{escape(data['title'])}</title>"
         if kind == "project":
             out.append(f'<g class="node node-project"><circle cx="{x}" cy="{_num(y)}" r="6"/>{title}</g>')
+            name = _shorten(data["label"], 56)
+            # A box behind the label hides the lines under it: no line ever crosses a label.
+            box = len(name) * 6.0 + 10
             out.append(
-                f'<text class="node-label" x="{x}" y="{_num(y - 9)}" text-anchor="middle">'
-                f"{escape(_shorten(data['label'], 48))}</text>"
+                f'<rect class="label-box" x="{_num(x - box / 2)}" y="{_num(y - 23)}" width="{_num(box)}" '
+                f'height="15" rx="3"/>'
+                f'<text class="node-label" x="{x}" y="{_num(y - 12)}" text-anchor="middle">{escape(name)}</text>'
             )
             continue
         text = escape(_shorten(data["label"], 14))

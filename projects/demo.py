@@ -799,7 +799,7 @@ class _World:
 
     def accounts(self):
         self.users = {}
-        specs = [
+        specs = [  # keep DEMO_USERNAMES in step
             ("ct.staff", "Casey", "Staff", Role.SEA_STAFF, self.seas["CT"], False),
             ("ny.staff", "Morgan", "Staff", Role.SEA_STAFF, self.seas["NY"], False),
             ("ri.staff", "Riley", "Staff", Role.SEA_STAFF, self.seas["RI"], False),
@@ -830,6 +830,29 @@ class _World:
         if not hasattr(self, "_random_password"):
             self._random_password = secrets.token_urlsafe(12)
         return self._random_password
+
+
+DEMO_USERNAMES = ("ct.staff", "ny.staff", "ri.staff", "facilitator", "admin")
+
+
+@transaction.atomic
+def demo_passwords_reset(*, password: str | None = None) -> tuple[list[str], str]:
+    """Give every demo account that exists `password`, or one new random password.
+
+    Returns the usernames changed and the password, so that a password printed once and lost
+    can be recovered (`seed_demo --reset-passwords`). Sign-in lockouts of these accounts end.
+    """
+    password = password or secrets.token_urlsafe(12)
+    changed = []
+    for user in User.objects.filter(username__in=DEMO_USERNAMES).order_by("username"):
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        changed.append(user.username)
+    from axes.utils import reset
+
+    for username in changed:
+        reset(username=username)
+    return changed, password
 
 
 @transaction.atomic

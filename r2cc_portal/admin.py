@@ -167,10 +167,40 @@ class InputSafeAdminMixin(InputSafeFormsMixin):
             return self.bad_query(request, error)
 
 
+# Machinery of the portal, not data anyone administers: sign-in lockouts, second-factor devices
+# and the rollup tables. Only superusers see or open them.
+INTERNAL_APP_LABELS = frozenset({"axes", "otp_totp", "otp_static", "otp_hotp", "otp_email"})
+INTERNAL_MODELS = frozenset({"projects.rollupwatermark", "projects.activitymonth"})
+
+
+def is_internal(model) -> bool:
+    return model._meta.app_label in INTERNAL_APP_LABELS or model._meta.label_lower in INTERNAL_MODELS
+
+
+class SuperuserOnlyAdminMixin:
+    """For the ModelAdmins of internal models: invisible and closed to everyone but superusers."""
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request, *args):
+        return request.user.is_superuser and super().has_add_permission(request, *args)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+
 class PortalAdminSite(AdminSite):
     site_header = "R2CC Portal administration"
     site_title = "R2CC Portal admin"
     index_title = "Agencies, centers, bodies, projects and users"
+    site_url = "/"
 
     def has_permission(self, request):
         """Staff and members of the Administrator role may use the admin."""
@@ -179,5 +209,8 @@ class PortalAdminSite(AdminSite):
 
     def register(self, model_or_iterable, admin_class=None, **options):
         """Every ModelAdmin follows the portal's input rules (InputSafeAdminMixin)."""
+        models = [model_or_iterable] if isinstance(model_or_iterable, type) else list(model_or_iterable)
         admin_class = hardened(admin_class or admin.ModelAdmin, InputSafeAdminMixin)
+        if any(is_internal(model) for model in models):
+            admin_class = hardened(admin_class, SuperuserOnlyAdminMixin)
         super().register(model_or_iterable, admin_class, **options)

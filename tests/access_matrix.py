@@ -147,6 +147,8 @@ ROUTES = {
         "methods": {"POST": OWN_STATE_REDIRECT},
     },
     "communications:report": {"kwargs": {"pk": "@ct_communication"}, "methods": {"GET": OWN_STATE}},
+    "communications:schedule_dates": {"kwargs": {"pk": "@ct_communication"}, "methods": {"GET": OWN_STATE}},
+    "communications:preview": {"kwargs": {"pk": "@ct_communication"}, "methods": {"GET": OWN_STATE}},
     "communications:retry_failed": {
         "kwargs": {"pk": "@ct_communication"},
         "methods": {"POST": OWN_STATE_REDIRECT},

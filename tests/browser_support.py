@@ -119,3 +119,24 @@ def screenshot():
         return path
 
     return take
+
+
+def open_menu(page, name):
+    """Open a menu of the top navigation ("Work", "Meetings", "Account"): its links are then visible."""
+    nav = page.get_by_role("navigation", name="Main")
+    toggler = nav.get_by_role("button", name="Menu")
+    if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
+        toggler.click()
+    button = (
+        nav.get_by_role("button", name=name)
+        if name != "Account"
+        else nav.locator("button", has_text="Account of")
+    )
+    if button.get_attribute("aria-expanded") != "true":
+        button.click()
+    return nav
+
+
+def sign_out(page):
+    open_menu(page, "Account").get_by_role("button", name="Sign out").click()
+    page.wait_for_load_state()

@@ -201,7 +201,7 @@ def attendance_record(*, meeting: Meeting, by, rows: list[tuple[Participant, str
     manager_check(by)
     if meeting.is_cancelled:
         raise ValidationError("A cancelled meeting has no attendance.")
-    if meeting.starts_at > timezone.now() + datetime.timedelta(hours=12):
+    if not meeting.is_open_for_record:
         raise ValidationError("Attendance is taken on the day of the meeting, not before.")
     errors = {}
     for participant, attendance, delegate_name in rows:

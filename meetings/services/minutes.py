@@ -22,6 +22,8 @@ def minutes_save(*, meeting: Meeting, editor, text: str) -> Minutes:
     manager_check(editor)
     if meeting.is_cancelled:
         raise ValidationError("A cancelled meeting has no minutes.")
+    if not meeting.is_open_for_record:
+        raise ValidationError("Minutes are written from the day of the meeting, not before.")
     minutes = Minutes.objects.select_for_update().filter(meeting=meeting).first()
     if minutes is None:
         minutes = Minutes(meeting=meeting)

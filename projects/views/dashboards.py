@@ -90,7 +90,7 @@ def state_dashboard(request, state_code: str):
     """One SEA's dashboard; another state's (or an unknown) code is a 404."""
     sea = selectors.sea_with_status_counts(SEA.objects.visible_to(request.user), state_code)
     if sea is None:
-        raise Http404("No such state.")
+        raise Http404
     state_counts = [
         (status, label, getattr(sea, f"count_{status}")) for status, label in Project.Status.choices
     ]

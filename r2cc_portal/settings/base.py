@@ -93,7 +93,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                "r2cc_portal.context_processors.navigation",
             ],
+            "builtins": ["r2cc_portal.templatetags.portal"],
         },
     },
 ]
@@ -173,6 +175,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="America/New_York")
 USE_I18N = True
 USE_TZ = True
+# "Dec 1, 2026" everywhere (r2cc_portal/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["r2cc_portal.formats"]
 
 STATIC_URL = "static/"
 MEDIA_URL = "media/"

@@ -180,7 +180,7 @@ def test_facilitator_form_and_bad_input(page, facilitator, world, sign_in, asser
     expect(page.locator("#district-options")).to_contain_text("Harbor City Public Schools")
     page.get_by_label("Hours").fill("-2")
     page.get_by_role("button", name="Log activity").click()
-    expect(page.get_by_text("Please correct the fields marked below")).to_be_visible()
+    expect(page.get_by_text("Please correct the fields below")).to_be_visible()
     expect(page.get_by_text("An activity takes more than 0 and at most 24 hours")).to_be_visible()
     screenshot(page, "activity-form-errors")
     assert_accessible(page)

@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.browser_support import open_menu
+
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
@@ -32,7 +34,7 @@ def test_api_docs_load_from_the_portal_under_the_strict_csp(page, screenshot):
 def test_profile_and_two_factor_set_up_are_accessible(page, ct_staff, sign_in, assert_accessible, screenshot):
     violations = _csp_violations(page)
     sign_in(ct_staff)
-    page.get_by_role("link", name="Profile").click()
+    open_menu(page, "Account").get_by_role("link", name="Profile").click()
     page.get_by_role("heading", name="Your profile").wait_for()
     assert_accessible(page)
     page.get_by_label("What is the token for?").fill("warehouse")

@@ -86,7 +86,7 @@ def test_sea_staff_read_their_state_and_project_and_record_an_indicator_value(
     page.locator("#heatmap").get_by_role("link", name=project.title).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(project.title)
     expect(page.locator("svg.chart-stage")).to_have_count(5)
-    expect(page.get_by_role("link", name="Log activity").first).to_be_visible()
+    expect(page.locator("#main").get_by_role("link", name="Log activity").first).to_be_visible()
     assert_accessible(page)
     screenshot(page, "project-page-ct-staff")
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from meetings.models import ActionItem, Meeting, Minutes
 from stakeholders.models import BodyPurpose
+from tests.browser_support import open_menu
 from tests.meetings.reference import reference_data_ensure
 from tests.stakeholders.factories import (
     AdvisoryBodyFactory,
@@ -47,7 +48,7 @@ def local(dt: datetime.datetime) -> str:
 
 def test_facilitator_runs_a_rab_meeting(page, rab, facilitator, sign_in, assert_accessible, screenshot):
     sign_in(facilitator)
-    page.get_by_role("link", name="Meetings", exact=True).click()
+    open_menu(page, "Meetings").get_by_role("link", name="Bodies and meetings").click()
     assert_accessible(page)
     page.get_by_role("link", name="Regional Advisory Board (RAB)").click()
     assert_accessible(page)
@@ -136,7 +137,7 @@ def test_facilitator_runs_a_rab_meeting(page, rab, facilitator, sign_in, assert_
     assert_accessible(page)
     screenshot(page, "meetings-next-agenda")
 
-    page.get_by_role("link", name="Action items", exact=True).click()
+    open_menu(page, "Meetings").get_by_role("link", name="Action items", exact=True).click()
     assert page.get_by_text("Share district hiring data with the REL team").is_visible()
     assert_accessible(page)
     page.goto(f"/meetings/bodies/{rab.pk}/")

@@ -9,6 +9,7 @@ from meetings.models import Meeting
 from meetings.tokens import feedback_token, rsvp_token
 from projects.demo import demo_world_load
 from stakeholders.models import AdvisoryBody
+from tests.browser_support import sign_out
 from tests.meetings.reference import reference_data_ensure
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -66,7 +67,7 @@ def test_meetings_pages_are_accessible(page, demo, sign_in, assert_accessible, s
             screenshot(page, name)
 
     # A CT staff member sees the RAB and its approved minutes.
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
     sign_in(User.objects.get(username="ct.staff"))
     page.goto(f"/meetings/{past.pk}/")
     assert page.get_by_text("Approved", exact=True).is_visible()

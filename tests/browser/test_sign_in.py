@@ -1,5 +1,7 @@
 import pytest
 
+from tests.browser_support import open_menu
+
 # serialized_rollback keeps the reference data of the data migrations (roles, conditions).
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -10,7 +12,7 @@ def test_sign_in_page_is_accessible_and_signs_in(page, ct_staff, sign_in, assert
     assert_accessible(page)
     screenshot(page, "sign-in")
     sign_in(ct_staff)
-    assert page.get_by_role("button", name="Sign out").is_visible()
+    assert open_menu(page, "Account").get_by_role("button", name="Sign out").is_visible()
 
 
 def test_wrong_password_is_refused_with_a_message(page, ct_staff):

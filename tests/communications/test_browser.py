@@ -4,6 +4,7 @@ import pytest
 
 from communications.models import Communication
 from communications.rendering import preferences_token, unsubscribe_token
+from tests.browser_support import open_menu
 from tests.stakeholders.factories import StakeholderFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -15,7 +16,7 @@ def test_compose_preview_and_schedule_in_the_browser(
     StakeholderFactory(sea=ct, first_name="Ada")
     StakeholderFactory(sea=ct, first_name="Grace")
     sign_in(ct_staff)
-    page.get_by_role("link", name="Communications").click()
+    open_menu(page, "Communications").get_by_role("link", name="Campaigns").click()
     assert_accessible(page)
     page.get_by_role("link", name="Compose a message").click()
     page.get_by_role("textbox", name="Subject").fill("Pilot update for {{ first_name }}")

@@ -223,7 +223,24 @@ def test_attendance_delegate_must_be_named_and_quorum_is_shown(
     assert "Sent a delegate: Pat Lee" in page
 
 
-def test_minutes_markdown_is_rendered_inert_and_approval_locks_them(fac, meeting):
+def test_minutes_wait_for_the_day_of_the_meeting_like_attendance(fac, meeting, frozen, facilitator):
+    url = reverse("meetings:minutes_edit", args=[meeting.pk])
+    page = fac.get(meeting.get_absolute_url()).content.decode()
+    assert "Attendance and minutes open on the day of the meeting" in page
+    assert url not in page
+    response = fac.post(url, {"text": "Drafted too early"})
+    assert response.status_code == 200
+    assert "Minutes are written from the day of the meeting, not before." in response.content.decode()
+    assert not Minutes.objects.filter(meeting=meeting).exists()
+    frozen.move_to(eastern(2026, 3, 10, 8, 0))
+    fac.force_login(facilitator)  # the idle session ended while the clock moved on
+    assert url in fac.get(meeting.get_absolute_url()).content.decode()
+    assert fac.post(url, {"text": "Draft"}).status_code == 302
+
+
+def test_minutes_markdown_is_rendered_inert_and_approval_locks_them(fac, meeting, frozen, facilitator):
+    frozen.move_to(eastern(2026, 3, 10, 11, 0))
+    fac.force_login(facilitator)
     url = reverse("meetings:minutes_edit", args=[meeting.pk])
     text = (
         "## Needs\n\n- CT asked for **data** support\n\n"

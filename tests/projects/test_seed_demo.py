@@ -65,3 +65,19 @@ def test_seed_demo_twice_changes_nothing(capsys):
     assert row_counts() == before
     assert "nothing changed" in second
     assert "password" not in second
+
+
+def test_a_lost_demo_password_is_recovered_with_reset_passwords(monkeypatch, capsys):
+    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+    call_command("seed_demo")
+    call_command("seed_demo", "--reset-passwords")
+    printed = capsys.readouterr().out.strip().splitlines()[-1]
+    assert printed.startswith(
+        "Demo accounts admin, ct.staff, facilitator, ny.staff, ri.staff now have the password "
+    )
+    new_password = printed.rsplit(" ", 1)[1]
+    assert authenticate(username="ct.staff", password=new_password) is not None
+    # The dashboards' hours are there at once, not after the next rollup refresh.
+    from projects.models import ActivityMonth
+
+    assert ActivityMonth.objects.exists()

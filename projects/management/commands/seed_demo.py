@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from projects.demo import demo_loaders, demo_world_load
+from projects.demo import demo_loaders, demo_passwords_reset, demo_world_load
 
 
 class Command(BaseCommand):
@@ -13,10 +13,28 @@ class Command(BaseCommand):
         "RCC with past and upcoming meetings, the Connecticut educator-diversity project and others, "
         "and the demo accounts. "
         "Demo accounts get DEMO_PASSWORD from the environment, else one random password printed once. "
-        "Running it again changes nothing."
+        "Running it again changes nothing. --reset-passwords gives the demo accounts DEMO_PASSWORD "
+        "(or a new random password, printed) when the first one is lost."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reset-passwords",
+            action="store_true",
+            help="Set the demo accounts' password to DEMO_PASSWORD, else to a new one printed once.",
+        )
+
     def handle(self, *args, **options):
+        if options["reset_passwords"]:
+            usernames, password = demo_passwords_reset(password=os.environ.get("DEMO_PASSWORD") or None)
+            if not usernames:
+                self.stdout.write("No demo accounts yet: run seed_demo first.")
+                return
+            shown = "DEMO_PASSWORD" if os.environ.get("DEMO_PASSWORD") else password
+            self.stdout.write(
+                self.style.WARNING(f"Demo accounts {', '.join(usernames)} now have the password {shown}")
+            )
+            return
         with transaction.atomic():
             result = demo_world_load(password=os.environ.get("DEMO_PASSWORD") or None)
             for load in demo_loaders:
