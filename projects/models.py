@@ -10,17 +10,17 @@ from simple_history.models import HistoricalRecords
 from r2cc_portal.fields import BoundedTextField, text_length_check
 from stakeholders.models import SEA, District, Office, PartnerCenter, Stakeholder
 
-from .workflow import StatusMachineMixin, is_center_staff
 from .querysets import (
     ActivityQuerySet,
     ConditionAssessmentQuerySet,
-    IndicatorValueQuerySet,
     GoalProposalQuerySet,
+    IndicatorValueQuerySet,
     ObjectiveQuerySet,
     ProductAdoptionQuerySet,
     ProjectChildQuerySet,
     ProjectQuerySet,
 )
+from .workflow import StatusMachineMixin, is_center_staff
 
 
 def end_after_start(start: str, end: str, name: str) -> models.CheckConstraint:
@@ -722,11 +722,12 @@ class ProductAdoption(models.Model):
         super().clean()
         if self.adopted_on and self.adopted_on > timezone.localdate():
             raise ValidationError({"adopted_on": "An adoption cannot be dated in the future."})
-        if self.product_id and self.district_id:
-            if not self.product.project.districts.filter(pk=self.district_id).exists():
-                raise ValidationError(
-                    {"district": "This district does not take part in the product's project."}
-                )
+        if (
+            self.product_id
+            and self.district_id
+            and not self.product.project.districts.filter(pk=self.district_id).exists()
+        ):
+            raise ValidationError({"district": "This district does not take part in the product's project."})
 
 
 class StatusChange(models.Model):
