@@ -7,4 +7,8 @@ class MeetingsConfig(AppConfig):
 
     def ready(self):
         # Registers the per-recipient context providers with the communications feature.
-        from . import providers  # noqa: F401
+        # Action items and next meetings appear on every user's "my work" (projects.mywork).
+        from . import (
+            mywork,  # noqa: F401
+            providers,  # noqa: F401
+        )

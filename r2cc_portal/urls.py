@@ -45,5 +45,6 @@ urlpatterns = [
     path("directory/", include("stakeholders.urls")),
     path("communications/", include("communications.urls")),
     path("meetings/", include("meetings.urls")),
+    path("requests/", include("intake.urls")),
     path("api/", include("api.urls")),
 ]

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "projects",
     "communications",
     "meetings",
+    "intake",
     "api",
 ]
 
