@@ -77,6 +77,8 @@ class ProposalDecisionForm(forms.Form):
 
 
 class ProductForm(_ServiceValidated, forms.ModelForm):
+    link = forms.URLField(required=False, max_length=200, assume_scheme="https")
+
     class Meta:
         model = Product
         fields = ("title", "kind", "description", "lead_center", "due_date", "link", "file", "topics")
@@ -93,7 +95,6 @@ class ProductForm(_ServiceValidated, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["lead_center"].queryset = PartnerCenter.objects.order_by("short_name")
         self.fields["topics"].queryset = Topic.objects.filter(is_active=True).order_by("name")
-        self.fields["link"].assume_scheme = "https"
 
 
 class ProductVersionForm(forms.Form):
