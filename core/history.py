@@ -12,3 +12,9 @@ def history_by(instance: M, user) -> M:
     the acting user from this attribute when there is no request, as in services and tasks)."""
     instance._history_user = user  # type: ignore[attr-defined]
     return instance
+
+
+def history_reason(instance: M, reason: str) -> M:
+    """Keep `reason` beside the next version recorded of `instance` (at most 100 characters)."""
+    instance._change_reason = reason[:100]  # type: ignore[attr-defined]
+    return instance

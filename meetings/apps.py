@@ -8,8 +8,12 @@ class MeetingsConfig(AppConfig):
     def ready(self):
         from projects.demo import demo_loaders
 
-        # The per-recipient context providers and digest sections register with communications.
-        from . import providers  # noqa: F401
+        # The per-recipient context providers and digest sections register with communications;
+        # action items and next meetings appear on every user's "my work" (projects.mywork).
+        from . import (
+            mywork,  # noqa: F401
+            providers,  # noqa: F401
+        )
         from .demo import meetings_demo_load
 
         # seed_demo (projects, below meetings) loads the demo meetings through its registry.

@@ -14,14 +14,19 @@ from .models import (
     Condition,
     ConditionAssessment,
     Goal,
+    GoalProposal,
     Indicator,
     IndicatorValue,
     Objective,
     Product,
+    ProductAdoption,
+    ProductVersion,
     Project,
     ProjectMember,
     RollupWatermark,
     ScopeChange,
+    StatusChange,
+    Topic,
 )
 from .services import rollups
 
@@ -43,7 +48,8 @@ class ProjectMemberInline(admin.TabularInline):
 
 class GoalInline(admin.TabularInline):
     model = Goal
-    fields = ("number", "statement")
+    fields = ("number", "statement", "target_date", "status")
+    readonly_fields = ("status",)
     formfield_overrides = COMPACT_TEXT
     extra = 0
     show_change_link = True  # objectives are edited on the goal's page
@@ -51,7 +57,8 @@ class GoalInline(admin.TabularInline):
 
 class ObjectiveInline(admin.TabularInline):
     model = Objective
-    fields = ("number", "statement", "target_date")
+    fields = ("number", "statement", "target_date", "status")
+    readonly_fields = ("status",)
     formfield_overrides = COMPACT_TEXT
     extra = 0
 
@@ -83,9 +90,25 @@ class ProductInline(admin.TabularInline):
     formfield_overrides = HTTPS_URLS
     model = Product
     fields = ("title", "kind", "status", "due_date", "delivered_on", "lead_center", "link")
+    readonly_fields = ("status",)
     autocomplete_fields = ("lead_center",)
     extra = 0
     show_change_link = True
+
+
+class ProductVersionInline(admin.TabularInline):
+    formfield_overrides = HTTPS_URLS
+    model = ProductVersion
+    fields = ("label", "file", "link", "note", "created_by")
+    autocomplete_fields = ("created_by",)
+    extra = 0
+
+
+class ProductAdoptionInline(admin.TabularInline):
+    model = ProductAdoption
+    fields = ("district", "adopted_on", "note", "recorded_by")
+    autocomplete_fields = ("district", "recorded_by")
+    extra = 0
 
 
 # Reference data ----------------------------------------------------------------------------
@@ -122,12 +145,21 @@ class ProjectAdmin(SimpleHistoryAdmin):
     list_filter = ("status", "sea", "lead_center")
     list_select_related = ("sea", "lead_center")
     search_fields = ("title", "problem_statement")
-    autocomplete_fields = ("sea", "offices", "districts", "lead_center", "partner_centers", "stakeholders")
-    readonly_fields = ("created_at", "updated_at")
+    autocomplete_fields = (
+        "sea",
+        "offices",
+        "districts",
+        "lead_center",
+        "partner_centers",
+        "stakeholders",
+        "topics",
+    )
+    # The status moves in the portal, with a reason (projects.services.workflow.status_move).
+    readonly_fields = ("status", "created_at", "updated_at")
     date_hierarchy = "start_date"
     fieldsets = (
         (None, {"fields": ("title", "problem_statement", "status", "start_date", "end_date")}),
-        ("Client", {"fields": ("sea", "offices", "districts", "stakeholders")}),
+        ("Client", {"fields": ("sea", "offices", "districts", "stakeholders", "topics")}),
         ("Project team", {"fields": ("lead_center", "partner_centers")}),
         ("Record", {"fields": ("created_at", "updated_at")}),
     )
@@ -171,18 +203,21 @@ class ScopeChangeAdmin(SimpleHistoryAdmin):
 
 @admin.register(Goal)
 class GoalAdmin(SimpleHistoryAdmin):
-    list_display = ("__str__", "project", "number")
-    list_filter = ("project__sea",)
+    list_display = ("__str__", "project", "number", "status", "target_date")
+    list_filter = ("status", "project__sea")
+    readonly_fields = ("status",)
+    autocomplete_fields = ("project", "indicators", "products")
+    raw_id_fields = ("activities",)
     list_select_related = ("project",)
     search_fields = ("statement", "project__title")
-    autocomplete_fields = ("project",)
     inlines = (ObjectiveInline,)
 
 
 @admin.register(Objective)
 class ObjectiveAdmin(SimpleHistoryAdmin):
-    list_display = ("__str__", "statement", "project", "target_date")
-    list_filter = ("goal__project__sea",)
+    list_display = ("__str__", "statement", "project", "status", "target_date")
+    list_filter = ("status", "goal__project__sea")
+    readonly_fields = ("status",)
     search_fields = ("statement", "goal__statement", "goal__project__title")
     autocomplete_fields = ("goal",)
     date_hierarchy = "target_date"
@@ -302,7 +337,9 @@ class ProductAdmin(SimpleHistoryAdmin):
     list_filter = ("status", "kind", "lead_center", "project__sea")
     list_select_related = ("project", "lead_center")
     search_fields = ("title", "project__title")
-    autocomplete_fields = ("project", "lead_center")
+    autocomplete_fields = ("project", "lead_center", "topics")
+    readonly_fields = ("status",)
+    inlines = (ProductVersionInline, ProductAdoptionInline)
     date_hierarchy = "due_date"
 
     @admin.display(description="overdue", boolean=True)
@@ -376,3 +413,54 @@ class PartnerCenterWithProjectsAdmin(PartnerCenterAdmin):
 
 admin.site.unregister(PartnerCenter)
 admin.site.register(PartnerCenter, PartnerCenterWithProjectsAdmin)
+
+
+@admin.register(Topic)
+class TopicAdmin(SimpleHistoryAdmin):
+    """The controlled vocabulary of service areas: retire a topic (untick "offered") rather than
+    delete it, so older requests, projects and products keep it."""
+
+    list_display = ("name", "slug", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("name", "slug", "description")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(ProductAdoption)
+class ProductAdoptionAdmin(SimpleHistoryAdmin):
+    list_display = ("product", "district", "adopted_on", "recorded_by")
+    list_filter = ("product__project__sea",)
+    list_select_related = ("product", "district", "recorded_by")
+    search_fields = ("product__title", "district__name", "note")
+    autocomplete_fields = ("product", "district", "recorded_by")
+    date_hierarchy = "adopted_on"
+
+
+@admin.register(ProductVersion)
+class ProductVersionAdmin(SimpleHistoryAdmin):
+    formfield_overrides = HTTPS_URLS
+    list_display = ("product", "label", "created_at", "created_by")
+    list_select_related = ("product", "created_by")
+    search_fields = ("product__title", "label", "note")
+    autocomplete_fields = ("product", "created_by")
+
+
+@admin.register(GoalProposal)
+class GoalProposalAdmin(SimpleHistoryAdmin):
+    list_display = ("goal", "status", "proposed_by", "proposed_at", "decided_by")
+    list_filter = ("status",)
+    list_select_related = ("goal__project", "proposed_by", "decided_by")
+    search_fields = ("statement", "reason", "goal__statement")
+    autocomplete_fields = ("goal", "proposed_by", "decided_by")
+    readonly_fields = ("proposed_at",)
+
+
+@admin.register(StatusChange)
+class StatusChangeAdmin(ReadOnlyAdmin):
+    """The record of every status move: written by the portal, never edited."""
+
+    list_display = ("at", "content_type", "object_id", "source", "target", "by")
+    list_filter = ("content_type", "target")
+    list_select_related = ("content_type", "by")
+    readonly_fields = ("content_type", "object_id", "transition", "source", "target", "note", "by", "at")
+    date_hierarchy = "at"

@@ -4,6 +4,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from core.fields import BoundedTextField, text_length_check
@@ -12,10 +13,14 @@ from stakeholders.models import SEA, District, Office, PartnerCenter, Stakeholde
 from .querysets import (
     ActivityQuerySet,
     ConditionAssessmentQuerySet,
+    GoalProposalQuerySet,
     IndicatorValueQuerySet,
+    ObjectiveQuerySet,
+    ProductAdoptionQuerySet,
     ProjectChildQuerySet,
     ProjectQuerySet,
 )
+from .workflow import StatusMachineMixin, is_center_staff
 
 
 def end_after_start(start: str, end: str, name: str) -> models.CheckConstraint:
@@ -49,7 +54,28 @@ class Stage(models.IntegerChoices):
     SUSTAINING = 4, "Sustaining"
 
 
-class Project(models.Model):
+class Topic(models.Model):
+    """A service area of the controlled vocabulary on requests, projects and products.
+
+    Administrators manage the list in the admin; a topic no longer offered is retired (inactive)
+    rather than deleted, so older records keep it.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(unique=True)
+    description = models.CharField(max_length=300, blank=True)
+    is_active = models.BooleanField("offered", default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Project(StatusMachineMixin, models.Model):
     class Status(models.TextChoices):
         PROPOSED = "proposed", "Proposed"
         ACTIVE = "active", "Active"
@@ -70,7 +96,9 @@ class Project(models.Model):
         help_text="Other centers fielding the project team with the lead center.",
     )
     stakeholders = models.ManyToManyField(Stakeholder, blank=True, related_name="projects")
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROPOSED)
+    topics = models.ManyToManyField(Topic, blank=True, related_name="projects")
+    # Moved only by the transitions below (projects.services.workflow.status_move).
+    status = FSMField(max_length=20, choices=Status.choices, default=Status.PROPOSED, protected=True)
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -92,6 +120,38 @@ class Project(models.Model):
         super().clean()
         if self.end_date and self.start_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": "The end date cannot be before the start date."})
+
+    # Status moves: facilitators and administrators only; each takes a reason (StatusChange).
+    @transition(
+        field=status,
+        source=[Status.PROPOSED, Status.PAUSED],
+        target=Status.ACTIVE,
+        permission=is_center_staff,
+    )
+    def activate(self):
+        """Start or resume the work."""
+
+    @transition(field=status, source=Status.ACTIVE, target=Status.PAUSED, permission=is_center_staff)
+    def pause(self):
+        """Put the work on hold."""
+
+    @transition(
+        field=status,
+        source=[Status.ACTIVE, Status.PAUSED],
+        target=Status.COMPLETED,
+        permission=is_center_staff,
+    )
+    def complete(self):
+        """Close the project: the work is done."""
+
+    @transition(
+        field=status,
+        source=[Status.PROPOSED, Status.ACTIVE, Status.PAUSED],
+        target=Status.CANCELLED,
+        permission=is_center_staff,
+    )
+    def cancel(self):
+        """Stop the project before its work is done."""
 
 
 class ProjectMember(models.Model):
@@ -159,12 +219,83 @@ class ScopeChange(models.Model):
         return f"{self.changed_on}: {self.summary}"
 
 
-class Goal(models.Model):
+class AgendaStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    MET = "met", "Met"
+    REVISED = "revised", "Revised"
+    DROPPED = "dropped", "Dropped"
+
+
+class AgendaItemStatusMixin(StatusMachineMixin, models.Model):
+    """The status machine shared by goals and objectives."""
+
+    Status = AgendaStatus
+    OPEN_STATUSES = (AgendaStatus.NOT_STARTED, AgendaStatus.IN_PROGRESS, AgendaStatus.REVISED)
+
+    status = FSMField(
+        max_length=20, choices=AgendaStatus.choices, default=AgendaStatus.NOT_STARTED, protected=True
+    )
+    target_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @transition(
+        field=status,
+        source=[AgendaStatus.NOT_STARTED, AgendaStatus.REVISED],
+        target=AgendaStatus.IN_PROGRESS,
+        permission=is_center_staff,
+    )
+    def start(self):
+        """Work toward it has begun."""
+
+    @transition(
+        field=status,
+        source=[AgendaStatus.NOT_STARTED, AgendaStatus.IN_PROGRESS, AgendaStatus.REVISED],
+        target=AgendaStatus.MET,
+        permission=is_center_staff,
+    )
+    def meet(self):
+        """It was reached."""
+
+    @transition(
+        field=status,
+        source=[AgendaStatus.NOT_STARTED, AgendaStatus.IN_PROGRESS, AgendaStatus.MET],
+        target=AgendaStatus.REVISED,
+        permission=is_center_staff,
+    )
+    def revise(self):
+        """Its statement or target changed with the plan (say how in the note)."""
+
+    @transition(
+        field=status,
+        source=[AgendaStatus.NOT_STARTED, AgendaStatus.IN_PROGRESS, AgendaStatus.REVISED],
+        target=AgendaStatus.DROPPED,
+        permission=is_center_staff,
+    )
+    def drop(self):
+        """It is no longer pursued."""
+
+    @transition(
+        field=status,
+        source=[AgendaStatus.MET, AgendaStatus.DROPPED],
+        target=AgendaStatus.IN_PROGRESS,
+        permission=is_center_staff,
+    )
+    def reopen(self):
+        """Work toward it resumes."""
+
+
+class Goal(AgendaItemStatusMixin):
     """Part of a project's common agenda."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="goals")
     number = models.PositiveSmallIntegerField()
     statement = BoundedTextField(max_length=2000)
+    indicators = models.ManyToManyField("Indicator", blank=True, related_name="goals")
+    products = models.ManyToManyField("Product", blank=True, related_name="goals")
+    activities = models.ManyToManyField("Activity", blank=True, related_name="goals")
 
     objects = ProjectChildQuerySet.as_manager()
     history = HistoricalRecords()
@@ -179,12 +310,14 @@ class Goal(models.Model):
         return f"Goal {self.number}: {self.statement[:60]}"
 
 
-class Objective(models.Model):
+class Objective(AgendaItemStatusMixin):
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="objectives")
     number = models.PositiveSmallIntegerField()
     statement = BoundedTextField(max_length=2000)
-    target_date = models.DateField(null=True, blank=True)
+    indicators = models.ManyToManyField("Indicator", blank=True, related_name="objectives")
+    products = models.ManyToManyField("Product", blank=True, related_name="objectives")
 
+    objects = ObjectiveQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -391,7 +524,11 @@ class IndicatorValue(models.Model):
             raise ValidationError({"measured_on": "A value cannot be recorded for a future date."})
 
 
-class Product(models.Model):
+def product_upload_path(instance, filename: str) -> str:
+    return f"products/{instance.project_id}/{filename}"
+
+
+class Product(StatusMachineMixin, models.Model):
     """A deliverable: a template, guidebook, tool, best-practice set or report."""
 
     class Kind(models.TextChoices):
@@ -407,15 +544,20 @@ class Product(models.Model):
         IN_DEVELOPMENT = "in_development", "In development"
         IN_REVIEW = "in_review", "In review"
         DELIVERED = "delivered", "Delivered"
+        RETIRED = "retired", "Retired"
         CANCELLED = "cancelled", "Cancelled"
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="products")
     title = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
+    description = BoundedTextField(max_length=2000, blank=True)
+    # Moved only by the transitions below (projects.services.workflow.status_move).
+    status = FSMField(max_length=20, choices=Status.choices, default=Status.PLANNED, protected=True)
     due_date = models.DateField(null=True, blank=True)
     delivered_on = models.DateField(null=True, blank=True)
     link = models.URLField(blank=True)
+    file = models.FileField(upload_to=product_upload_path, max_length=300, blank=True)
+    topics = models.ManyToManyField(Topic, blank=True, related_name="products")
     lead_center = models.ForeignKey(PartnerCenter, on_delete=models.PROTECT, related_name="products")
 
     objects = ProjectChildQuerySet.as_manager()
@@ -427,6 +569,10 @@ class Product(models.Model):
         ordering = ["project", "due_date", "title"]
         constraints = [
             models.UniqueConstraint(fields=["project", "title"], name="product_unique_title_per_project"),
+            models.CheckConstraint(
+                condition=~Q(status__in=["delivered", "retired"]) | Q(delivered_on__isnull=False),
+                name="product_delivered_has_date",
+            ),
         ]
 
     def __str__(self):
@@ -439,6 +585,49 @@ class Product(models.Model):
             and self.due_date is not None
             and self.due_date < timezone.localdate()
         )
+
+    def has_delivery_date(self) -> bool:
+        """A delivered product needs its delivery date."""
+        return self.delivered_on is not None
+
+    @transition(field=status, source=Status.PLANNED, target=Status.IN_DEVELOPMENT, permission=is_center_staff)
+    def start_development(self):
+        """Work on it has begun."""
+
+    @transition(
+        field=status, source=Status.IN_DEVELOPMENT, target=Status.IN_REVIEW, permission=is_center_staff
+    )
+    def submit_for_review(self):
+        """A draft is out for review."""
+
+    @transition(
+        field=status, source=Status.IN_REVIEW, target=Status.IN_DEVELOPMENT, permission=is_center_staff
+    )
+    def return_to_development(self):
+        """The review asked for changes."""
+
+    @transition(
+        field=status,
+        source=Status.IN_REVIEW,
+        target=Status.DELIVERED,
+        permission=is_center_staff,
+        conditions=[has_delivery_date],
+    )
+    def deliver(self):
+        """Handed to the state (needs the delivery date)."""
+
+    @transition(field=status, source=Status.DELIVERED, target=Status.RETIRED, permission=is_center_staff)
+    def retire(self):
+        """No longer offered or maintained."""
+
+    @transition(
+        field=status,
+        source=[Status.PLANNED, Status.IN_DEVELOPMENT, Status.IN_REVIEW],
+        target=Status.CANCELLED,
+        permission=is_center_staff,
+    )
+    def cancel(self):
+        """It will not be made."""
 
 
 class ActivityMonth(models.Model):
@@ -481,3 +670,128 @@ class RollupWatermark(models.Model):
 
     def __str__(self):
         return f"{self.name} at {self.refreshed_at}"
+
+
+class ProductVersion(models.Model):
+    """One published version of a product: a file or a link, with what changed."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="versions")
+    label = models.CharField(max_length=40, help_text="e.g. 1.0, 2025 edition")
+    file = models.FileField(upload_to="products/versions/%Y/", max_length=300, blank=True)
+    link = models.URLField(blank=True)
+    note = models.CharField("what changed", max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["product", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "label"], name="product_version_unique_label"),
+        ]
+
+    def __str__(self):
+        return f"{self.product} {self.label}"
+
+    def clean(self):
+        super().clean()
+        if not self.file and not self.link:
+            raise ValidationError({"link": "Give a link or upload a file for this version."})
+
+
+class ProductAdoption(models.Model):
+    """A district of the project that adopted a product (a template, a guidebook) and when."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="adoptions")
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="product_adoptions")
+    adopted_on = models.DateField()
+    note = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ProductAdoptionQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["product", "district__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "district"], name="product_adoption_once_per_district"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.district} adopted {self.product} on {self.adopted_on}"
+
+    def clean(self):
+        super().clean()
+        if self.adopted_on and self.adopted_on > timezone.localdate():
+            raise ValidationError({"adopted_on": "An adoption cannot be dated in the future."})
+        if (
+            self.product_id
+            and self.district_id
+            and not self.product.project.districts.filter(pk=self.district_id).exists()
+        ):
+            raise ValidationError({"district": "This district does not take part in the product's project."})
+
+
+class StatusChange(models.Model):
+    """One move of a status machine (request, project, goal, objective, product): who, when, why."""
+
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    transition = models.CharField(max_length=40)
+    source = models.CharField("from", max_length=20)
+    target = models.CharField("to", max_length=20)
+    note = BoundedTextField(max_length=2000, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["content_type", "object_id", "at", "pk"]
+        indexes = [models.Index(fields=["content_type", "object_id", "at"])]
+
+    def __str__(self):
+        return f"{self.source} → {self.target} ({self.at:%Y-%m-%d})"
+
+
+class GoalProposal(models.Model):
+    """An edit of a goal proposed by the state's staff, applied when a facilitator approves it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Awaiting a decision"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="proposals")
+    statement = BoundedTextField("proposed statement", max_length=2000)
+    target_date = models.DateField("proposed target date", null=True, blank=True)
+    reason = BoundedTextField(max_length=2000)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="goal_proposals"
+    )
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(max_length=300, blank=True)
+
+    objects = GoalProposalQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-proposed_at"]
+
+    def __str__(self):
+        return f"Proposed edit of {self.goal}"

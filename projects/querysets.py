@@ -108,3 +108,18 @@ class ConditionAssessmentQuerySet(ProjectChildQuerySet):
 class IndicatorValueQuerySet(models.QuerySet):
     def visible_to(self, user):
         return scope_to_user(self, user, "indicator__project__sea")
+
+
+class ObjectiveQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return scope_to_user(self, user, "goal__project__sea")
+
+
+class ProductAdoptionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return scope_to_user(self, user, "product__project__sea")
+
+
+class GoalProposalQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return scope_to_user(self, user, "goal__project__sea")

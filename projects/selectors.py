@@ -431,7 +431,7 @@ def state_partner_centers(sea: SEA):
         Project.partner_centers.through.objects.filter(project__sea=sea, partnercenter=OuterRef("pk"))
         .order_by()
         .values("partnercenter")
-        .annotate(n=Count("pk"))  # type: ignore[misc]  # django-stubs misses the annotation on a through model
+        .annotate(n=Count("pk"))
         .values("n")
     )
     centers = PartnerCenter.objects.annotate(led=Subquery(led), partnered=Subquery(partnered))

@@ -1,6 +1,6 @@
 from django.urls import path  # noqa: F401
 
-from .views import activities, assessments, dashboards, indicators, pickers
+from .views import activities, assessments, dashboards, editing, goals, indicators, pickers, products
 from .views import projects as project_list
 
 app_name = "projects"
@@ -16,6 +16,28 @@ urlpatterns = [
     path("<int:pk>/", dashboards.project_detail, name="detail"),
     path("states/<str:state_code>/", dashboards.state_dashboard, name="state_dashboard"),
     path("network/", dashboards.network, name="network"),
+    path("new/", editing.project_create_view, name="create"),
+    path("<int:pk>/edit/", editing.project_update_view, name="update"),
+    path("<int:pk>/status/", editing.project_status_move, name="status_move"),
+    path("<int:pk>/goals/new/", goals.goal_create, name="goal_create"),
+    path("goals/<int:pk>/", goals.goal_detail, name="goal_detail"),
+    path("goals/<int:pk>/edit/", goals.goal_update, name="goal_update"),
+    path("goals/<int:pk>/status/", goals.goal_status_move, name="goal_status_move"),
+    path("goals/<int:pk>/objectives/new/", goals.objective_create, name="objective_create"),
+    path("goals/<int:pk>/propose/", goals.goal_propose_view, name="goal_propose"),
+    path("goal-proposals/<int:pk>/decide/", goals.goal_proposal_decide_view, name="goal_proposal_decide"),
+    path("objectives/<int:pk>/status/", goals.objective_status_move, name="objective_status_move"),
+    path("products/", products.ProductListView.as_view(), name="product_list"),
+    path("<int:pk>/products/new/", products.product_create, name="product_create"),
+    path("products/<int:pk>/", products.product_detail, name="product_detail"),
+    path("products/<int:pk>/edit/", products.product_update, name="product_update"),
+    path("products/<int:pk>/status/", products.product_status_move, name="product_status_move"),
+    path("products/<int:pk>/file/", products.product_file, name="product_file"),
+    path("products/<int:pk>/versions/new/", products.product_version_create, name="product_version_create"),
+    path("product-versions/<int:pk>/file/", products.product_version_file, name="product_version_file"),
+    path(
+        "products/<int:pk>/adoptions/new/", products.product_adoption_create, name="product_adoption_create"
+    ),
     path("indicators/<int:pk>/", indicators.indicator_detail, name="indicator_detail"),
     path("pick/projects/", pickers.ProjectPickerView.as_view(), name="pick_project"),
     path("pick/people/", pickers.PersonPickerView.as_view(), name="pick_person"),

@@ -4,6 +4,7 @@
 SECTIONS = (
     ("", "home", "work"),
     ("projects", "", "work"),
+    ("intake", "", "work"),
     ("meetings", "", "meetings"),
     ("communications", "", "communications"),
     ("stakeholders", "", "directory"),

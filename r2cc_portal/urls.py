@@ -49,5 +49,6 @@ urlpatterns = [
     path("directory/", include("projects.directory_urls")),
     path("communications/", include("communications.urls")),
     path("meetings/", include("meetings.urls")),
+    path("requests/", include("intake.urls")),
     path("api/", include("api.urls")),
 ]

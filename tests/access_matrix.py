@@ -127,6 +127,75 @@ ROUTES = {
     },
     # Directory ------------------------------------------------------------------------------
     "stakeholders:stakeholder_list": {"methods": {"GET": SIGNED_IN}},
+    "projects:create": {"methods": {"GET": STAFF_ONLY, "POST": STAFF_ONLY}},
+    "projects:update": {"kwargs": {"pk": "@ct_project"}, "methods": {"GET": STAFF_ONLY, "POST": STAFF_ONLY}},
+    "projects:status_move": {"kwargs": {"pk": "@ct_project"}, "methods": {"POST": STAFF_ONLY_REDIRECT}},
+    "projects:goal_create": {
+        "kwargs": {"pk": "@ct_project"},
+        "methods": {"GET": STAFF_ONLY, "POST": STAFF_ONLY},
+    },
+    "projects:goal_detail": {"kwargs": {"pk": "@ct_goal"}, "methods": {"GET": OWN_STATE}},
+    "projects:goal_update": {
+        "kwargs": {"pk": "@ct_goal"},
+        "methods": {"GET": STAFF_ONLY, "POST": STAFF_ONLY},
+    },
+    "projects:goal_status_move": {"kwargs": {"pk": "@ct_goal"}, "methods": {"POST": STAFF_ONLY_REDIRECT}},
+    "projects:objective_create": {
+        "kwargs": {"pk": "@ct_goal"},
+        "methods": {"POST": r(L, 404, 404, 400, 400)},
+    },
+    "projects:objective_status_move": {
+        "kwargs": {"pk": "@ct_objective"},
+        "methods": {"POST": STAFF_ONLY_REDIRECT},
+    },
+    # The state's own staff propose goal edits; the center decides them.
+    "projects:goal_propose": {
+        "kwargs": {"pk": "@ct_goal"},
+        "methods": {"GET": r(L, 200, 404, 404, 404), "POST": r(L, 200, 404, 404, 404)},
+    },
+    "projects:goal_proposal_decide": {
+        "kwargs": {"pk": "@ct_goal_proposal"},
+        "methods": {"POST": STAFF_ONLY_REDIRECT},
+    },
+    "projects:product_list": {"methods": {"GET": SIGNED_IN}},
+    "projects:product_create": {
+        "kwargs": {"pk": "@ct_project"},
+        "methods": {"GET": STAFF_ONLY, "POST": STAFF_ONLY},
+    },
+    "projects:product_detail": {"kwargs": {"pk": "@ct_product"}, "methods": {"GET": OWN_STATE}},
+    "projects:product_update": {
+        "kwargs": {"pk": "@ct_product"},
+        "methods": {"GET": STAFF_ONLY, "POST": STAFF_ONLY},
+    },
+    "projects:product_status_move": {
+        "kwargs": {"pk": "@ct_product"},
+        "methods": {"POST": STAFF_ONLY_REDIRECT},
+    },
+    "projects:product_file": {"kwargs": {"pk": "@ct_product"}, "methods": {"GET": OWN_STATE}},
+    "projects:product_version_create": {
+        "kwargs": {"pk": "@ct_product"},
+        "methods": {"POST": r(L, 404, 404, 400, 400)},
+    },
+    # The version has a link and no file: nobody downloads anything, another state not even the 404's reason.
+    "projects:product_version_file": {
+        "kwargs": {"pk": "@ct_product_version"},
+        "methods": {"GET": r(L, 404, 404, 404, 404)},
+    },
+    # SEA staff of the product's state and the center record adoptions; an empty form is a 400.
+    "projects:product_adoption_create": {
+        "kwargs": {"pk": "@ct_product"},
+        "methods": {"POST": r(L, 400, 404, 400, 400)},
+    },
+    # Requests for help ----------------------------------------------------------------------
+    "intake:list": {"methods": {"GET": SIGNED_IN}},
+    # SEA staff get the form of their state; facilitators first choose the state.
+    "intake:create": {"methods": {"GET": SIGNED_IN, "POST": SIGNED_IN}},
+    "intake:detail": {"kwargs": {"pk": "@ct_request"}, "methods": {"GET": OWN_STATE}},
+    "intake:move": {"kwargs": {"pk": "@ct_request"}, "methods": {"POST": STAFF_ONLY_REDIRECT}},
+    "intake:accept_as_project": {
+        "kwargs": {"pk": "@ct_request"},
+        "methods": {"GET": STAFF_ONLY, "POST": STAFF_ONLY},
+    },
     "stakeholders:stakeholder_detail": {"kwargs": {"pk": "@ct_stakeholder"}, "methods": {"GET": OWN_STATE}},
     "stakeholders:district_list": {"methods": {"GET": SIGNED_IN}},
     # Communications -------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import os
 import re
 
 import pytest
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -24,6 +25,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.models import SecurityEvent  # noqa: F401  (the log must not break any route)
 from api.services import api_token_create
 from communications.models import Delivery, Occurrence
+from intake.models import TARequest
+from projects.models import Goal, GoalProposal, Objective, ProductVersion
 from tests import access_matrix as matrix
 from tests.accounts.factories import AdministratorFactory, FacilitatorFactory, SEAStaffFactory
 from tests.communications.factories import compose
@@ -109,6 +112,19 @@ def build_world():
         meeting = MeetingFactory(body=body, title=f"{body_name} meeting")
         owner_person = StakeholderFactory(sea=sea, user=author)
         indicator = IndicatorFactory(project=project)
+        product = ProductFactory(
+            project=project, lead_center=center, file=ContentFile(b"%PDF-1.7", name="g.pdf")
+        )
+        goal = Goal.objects.create(project=project, number=1, statement=f"{title} goal")
+        ta_request = TARequest.objects.create(
+            sea=sea,
+            title=f"{title} request",
+            problem="A problem",
+            desired_outcome="An outcome",
+            contact_name="Contact",
+            contact_email=email,
+            submitted_by=author,
+        )
         communication = compose(author, subject=f"{title} update", project=project)
         schedule = communication.schedules.create(
             start_date=timezone.localdate() + datetime.timedelta(days=7),
@@ -134,7 +150,18 @@ def build_world():
                 f"{prefix}_assessment": ConditionAssessmentFactory(project=project),
                 f"{prefix}_indicator": indicator,
                 f"{prefix}_indicator_value": IndicatorValueFactory(indicator=indicator),
-                f"{prefix}_product": ProductFactory(project=project, lead_center=center),
+                f"{prefix}_product": product,
+                f"{prefix}_product_version": ProductVersion.objects.create(
+                    product=product, label="1.0", link="https://example.org/guide"
+                ),
+                f"{prefix}_goal": goal,
+                f"{prefix}_objective": Objective.objects.create(
+                    goal=goal, number=1, statement=f"{title} objective"
+                ),
+                f"{prefix}_goal_proposal": GoalProposal.objects.create(
+                    goal=goal, statement=f"{title} goal, reworded", reason="Board asked", proposed_by=author
+                ),
+                f"{prefix}_request": ta_request,
                 f"{prefix}_communication": communication,
                 f"{prefix}_schedule": schedule,
                 f"{prefix}_delivery": Delivery.objects.create(

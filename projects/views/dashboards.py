@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from projects import charts, selectors
 from projects.models import Activity, Indicator, Product, Project, ScopeChange
+from projects.selectors_work import project_work
 from stakeholders.models import SEA
 
 PROJECT_ACTIVITY_LIMIT = 10
@@ -151,6 +152,7 @@ def project_detail(request, pk: int):
         "activity_limit": PROJECT_ACTIVITY_LIMIT,
         "scope_changes": list(ScopeChange.objects.filter(project=project).order_by("changed_on", "pk")),
     }
+    context["work"] = project_work(project, request.user)
     return render(request, "projects/project_detail.html", context)
 
 

@@ -1,6 +1,8 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from projects.mywork import my_work
+
 from .dashboards import dashboard_context
 
 
@@ -10,4 +12,5 @@ def home(request):
     context = dashboard_context(request)
     sea = request.user.sea if request.user.scoped_sea_id else None
     context["scoped_sea"] = sea
+    context["my_work"] = my_work(request.user)
     return render(request, "home.html", context)

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "projects",
     "communications",
     "meetings",
+    "intake",
     "api",
 ]
 

@@ -1,7 +1,7 @@
 """Tests run against real PostgreSQL and Redis, as on the team's machines and CI."""
 
 from .base import *  # noqa: F403
-from .base import DATABASES, VAR_DIR, env
+from .base import DATABASES, STORAGES, VAR_DIR, env
 
 SECRET_KEY = "test-only-key-r2cc-portal-not-secret-0123456789abcdefghijklmnop"
 DEBUG = False
@@ -36,3 +36,6 @@ STATIC_ROOT.mkdir(exist_ok=True)
 
 # The read replica's routing is tested against a second alias on the same test database.
 DATABASES["replica"] = {**DATABASES["default"], "ATOMIC_REQUESTS": False, "TEST": {"MIRROR": "default"}}
+
+# Uploaded files (products and their versions) stay in memory: tests leave nothing on disk.
+STORAGES = {**STORAGES, "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}

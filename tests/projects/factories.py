@@ -81,4 +81,8 @@ class ProductFactory(factory.django.DjangoModelFactory):
     project = factory.SubFactory(ProjectFactory)
     title = factory.Sequence(lambda n: f"Product {n}")
     kind = models.Product.Kind.GUIDEBOOK
+    status = models.Product.Status.PLANNED
+    delivered_on = factory.LazyAttribute(
+        lambda o: datetime.date(2025, 6, 1) if o.status in ("delivered", "retired") else None
+    )
     lead_center = factory.SubFactory(PartnerCenterFactory)

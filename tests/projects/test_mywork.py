@@ -1,0 +1,93 @@
+"""My work: what is each user's to do, in a bounded number of statements."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from intake.models import TARequest
+from projects.models import ProjectMember, Topic
+from projects.mywork import my_work, registered_work_sections
+from tests.meetings.factories import ActionItemFactory, MeetingFactory
+from tests.projects.factories import ProductFactory, ProjectFactory
+from tests.stakeholders.factories import StakeholderFactory
+
+
+def world(ct, facilitator, ct_staff, size: int):
+    today = timezone.localdate()
+    topic = Topic.objects.first()
+    person = StakeholderFactory(sea=ct, user=ct_staff)
+    for n in range(size):
+        project = ProjectFactory(sea=ct, end_date=today - datetime.timedelta(days=1) if n % 2 else None)
+        ProjectMember.objects.create(project=project, user=facilitator, role="center_lead")
+        ProductFactory(
+            project=project, due_date=today + datetime.timedelta(days=n % 40 - 5), status="in_development"
+        )
+        meeting = MeetingFactory(created_by=facilitator)
+        ActionItemFactory(
+            meeting=meeting,
+            owner_user=facilitator,
+            owner_stakeholder=None,
+            due_date=meeting.starts_at.date() + datetime.timedelta(days=1),
+        )
+        ActionItemFactory(
+            meeting=meeting,
+            owner_stakeholder=person,
+            due_date=meeting.starts_at.date() + datetime.timedelta(days=1),
+        )
+        req = TARequest.objects.create(
+            sea=ct,
+            title=f"Request {n}",
+            problem="p",
+            desired_outcome="o",
+            contact_name="c",
+            contact_email="c@example.org",
+            submitted_by=ct_staff,
+        )
+        req.topics.add(topic)
+
+
+def test_sections_are_registered_by_the_higher_apps():
+    assert registered_work_sections() == [
+        "action_items",
+        "products_due",
+        "next_meetings",
+        "requests",
+        "projects_attention",
+    ]
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_my_work_answers_in_at_most_15_statements(
+    ct, facilitator, ct_staff, size, django_assert_max_num_queries
+):
+    world(ct, facilitator, ct_staff, size)
+    for user in (facilitator, ct_staff):
+        user = type(user).objects.get(pk=user.pk)  # no cached roles
+        with django_assert_max_num_queries(15):
+            sections = my_work(user)
+        assert sections
+
+
+def test_facilitator_sees_their_work(client, ct, facilitator, ct_staff):
+    world(ct, facilitator, ct_staff, 3)
+    sections = {s.key: s for s in my_work(facilitator)}
+    assert sections["requests"].items
+    assert sections["requests"].title == "Requests awaiting triage"
+    assert sections["products_due"].items
+    assert sections["projects_attention"].items
+    assert sections["action_items"].items
+    client.force_login(facilitator)
+    page = client.get(reverse("home")).content.decode()
+    assert "My work" in page
+    assert "Request 0" in page
+
+
+def test_sea_staff_see_their_states_requests_only(ct, ny, facilitator, ct_staff, ny_staff):
+    world(ct, facilitator, ct_staff, 2)
+    ny_sections = {s.key: s for s in my_work(ny_staff)}
+    assert ny_sections["requests"].items == []
+    ct_sections = {s.key: s for s in my_work(ct_staff)}
+    assert len(ct_sections["requests"].items) == 2
+    assert ct_sections["action_items"].items  # owned through their directory entry
