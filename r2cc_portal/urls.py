@@ -45,5 +45,6 @@ urlpatterns = [
     path("directory/", include("stakeholders.urls")),
     path("communications/", include("communications.urls")),
     path("meetings/", include("meetings.urls")),
+    path("accountability/", include("accountability.urls")),
     path("api/", include("api.urls")),
 ]

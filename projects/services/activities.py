@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 
+from projects import hooks
 from projects.models import Activity, Condition, Project
 from stakeholders.models import District, PartnerCenter, Stakeholder
 
@@ -116,6 +117,7 @@ def activity_log(
             "conditions": conditions,
         },
     )
+    hooks.activity_saved(activity=activity, created=True, by=author)
     return activity
 
 
@@ -142,6 +144,7 @@ def activity_update(*, activity: Activity, editor, **fields) -> Activity:
     activity._history_user = editor
     activity.save()
     _set_related(activity, related)
+    hooks.activity_saved(activity=activity, created=False, by=editor)
     return activity
 
 

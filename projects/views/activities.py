@@ -17,6 +17,7 @@ from django.views.generic import DetailView
 
 from r2cc_portal.lists import Column, FilteredListView, stream_csv
 
+from .. import hooks
 from ..filters import ActivityFilter
 from ..forms.activities import ActivityForm, initial_from_query
 from ..models import Activity, Project
@@ -158,6 +159,7 @@ class ActivityDetailView(LoginRequiredMixin, DetailView):
         activity = self.object
         context["can_edit"] = activity.can_edit
         context["history"] = activity_history(activity, self.request.user)
+        context["panels"] = hooks.panels("activity_detail", request=self.request, obj=activity)
         return context
 
 
