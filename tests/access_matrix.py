@@ -234,6 +234,35 @@ ROUTES = {
     "meetings:meeting_packet": {"kwargs": {"pk": "@ct_meeting"}, "methods": {"GET": OWN_STATE}},
     "meetings:meeting_ics": {"kwargs": {"pk": "@ct_meeting"}, "methods": {"GET": OWN_STATE}},
     "meetings:action_item_list": {"methods": {"GET": SIGNED_IN}},
+    # Accountability ---------------------------------------------------------------------------
+    "accountability:inbox": {"methods": {"GET": SIGNED_IN}},
+    # Only the counterpart's answer counts; anyone else who may see it is told so on the page.
+    "accountability:attestation_answer": {
+        "kwargs": {"pk": "@ct_attestation"},
+        "methods": {"POST": OWN_STATE_REDIRECT},
+    },
+    "accountability:statement_answer": {
+        "kwargs": {"pk": "@ct_statement"},
+        "methods": {"POST": OWN_STATE_REDIRECT},
+    },
+    # Signed links: no sign-in; a link that is not signed is refused for everybody.
+    "accountability:attest_link": {
+        "kwargs": {"token": "not-a-valid-link"},
+        "methods": {"GET": 400, "POST": 400},
+    },
+    "accountability:statement_link": {
+        "kwargs": {"token": "not-a-valid-link"},
+        "methods": {"GET": 400, "POST": 400},
+    },
+    "accountability:survey_link": {
+        "kwargs": {"token": "not-a-valid-link"},
+        "methods": {"GET": 400, "POST": 400},
+    },
+    "accountability:dashboard": {"methods": {"GET": SIGNED_IN}},
+    "accountability:report": {"methods": {"GET": SIGNED_IN}},
+    "accountability:report_print": {"methods": {"GET": SIGNED_IN}},
+    "accountability:records": {"query": "?kind=attestations", "methods": {"GET": SIGNED_IN}},
+    "accountability:explanation_save": {"methods": {"POST": STAFF_ONLY_REDIRECT}},
     "meetings:action_item_update": {
         "kwargs": {"pk": "@ct_action_item"},
         "methods": {"GET": OWN_STATE, "POST": OWN_STATE},
