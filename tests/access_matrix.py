@@ -307,6 +307,14 @@ ROUTES = {
     ),
     **api("api:communication-list", "@ct_communication"),
     **api("api:delivery-list", "@ct_delivery"),
+    **api("api:attestation-list", "@ct_attestation"),
+    # An empty answer is a 400 for whoever may see it (the counterpart check follows the input's).
+    "api:attestation-answer": {
+        "kwargs": {"pk": "@ct_attestation"},
+        "methods": {"POST": r(401, 400, 404, 400, 400)},
+    },
+    **api("api:surveyresponse-list", "@ct_survey_response"),
+    "api:report-table": {"kwargs": {"table": "services"}, "methods": {"GET": API_LIST}},
     "api:schema": {"methods": {"GET": PUBLIC}},
     "api:docs": {"methods": {"GET": PUBLIC}},
 }

@@ -151,7 +151,7 @@ def build_world():
 
 
 def accountability_world(prefix: str, world) -> dict:
-    from accountability.models import Attestation, ServiceStatement
+    from accountability.models import Attestation, ServiceStatement, SurveyInvitation, SurveyResponse
 
     activity = world[f"{prefix}_activity"]
     attestation = Attestation.objects.create(
@@ -165,7 +165,19 @@ def accountability_world(prefix: str, world) -> dict:
         products=0,
         prepared_at=timezone.now(),
     )
-    return {f"{prefix}_attestation": attestation, f"{prefix}_statement": statement}
+    invitation = SurveyInvitation.objects.create(
+        stakeholder=world[f"{prefix}_stakeholder"],
+        activity=activity,
+        project=world[f"{prefix}_project"],
+        activity_type=activity.type,
+        sent_at=timezone.now(),
+    )
+    response = SurveyResponse.objects.create(invitation=invitation, quality=4, submitted_at=timezone.now())
+    return {
+        f"{prefix}_attestation": attestation,
+        f"{prefix}_statement": statement,
+        f"{prefix}_survey_response": response,
+    }
 
 
 def resolve_value(value, world):
