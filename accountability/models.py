@@ -5,6 +5,7 @@ into their registries); nothing below imports it.
 """
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -328,3 +329,31 @@ class ProgressExplanation(models.Model):
 
     def __str__(self):
         return f"{self.measure} ({self.period_start} – {self.period_end})"
+
+
+class ServiceMonth(models.Model):
+    """The services of one state, month and activity type: the rollup the annual report reads.
+
+    Distinct participants and districts cannot be summed across months, so each row keeps their
+    ids; the report counts the distinct ids of the months it covers. Kept current by
+    `accountability.rollup.service_month_refresh` (beat, every few minutes); the days of a period
+    that do not fill a whole month are read from the activities themselves.
+    """
+
+    sea = models.ForeignKey("stakeholders.SEA", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="First day of the month.")
+    type = models.CharField(max_length=20)
+    activities = models.PositiveIntegerField()
+    hours = models.DecimalField(max_digits=14, decimal_places=2)
+    confirmed = models.PositiveIntegerField(default=0)
+    disputed = models.PositiveIntegerField(default=0)
+    participant_ids = ArrayField(models.IntegerField(), default=list)
+    district_ids = ArrayField(models.IntegerField(), default=list)
+
+    class Meta:
+        ordering = ["sea", "month", "type"]
+        constraints = [models.UniqueConstraint(fields=["sea", "month", "type"], name="service_month_unique")]
+        indexes = [models.Index(fields=["month", "sea"])]
+
+    def __str__(self):
+        return f"{self.sea_id} {self.month:%Y-%m} {self.type}: {self.activities}"

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Avg, Count, Exists, OuterRef, Q, Sum
+from django.db.models import Avg, Count, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -30,6 +30,7 @@ from .models import (
     SurveyInvitation,
     SurveyResponse,
 )
+from .rollup import cached_service_figures
 
 CONDITION_PROJECT_LIMIT = 50
 HIGH = 4
@@ -118,34 +119,28 @@ def records_url(kind: str, period: Period, **filters) -> str:
 
 
 # Services by state and type -----------------------------------------------------------------
+def scoped_sea_ids(user) -> list[int] | None:
+    """The SEAs whose services `user` may read (None: all), the rule of `visible_to`."""
+    if user.sees_whole_portfolio:
+        return None
+    return [user.sea_id] if user.is_sea_staff and user.sea_id else []
+
+
+def figures(user, period: Period) -> dict:
+    """The period's service figures for `user` (rollup plus loose days), once per request."""
+    cache = user.__dict__.setdefault("_service_figures", {})
+    if period not in cache:
+        cache[period] = cached_service_figures(
+            sea_ids=scoped_sea_ids(user), start=period.start, end=period.end
+        )
+    return cache[period]
+
+
 def services_table(user, period: Period) -> Table:
-    activities = _activities(user, period)
-    totals = {
-        (row["project__sea"], row["type"]): row
-        for row in activities.values("project__sea", "type").annotate(n=Count("pk"), hours=Sum("hours"))
-    }
-    through = Activity.participants.through.objects.filter(activity__in=activities.values("pk"))
-    people = {
-        (row["activity__project__sea"], row["activity__type"]): row["n"]
-        for row in through.values("activity__project__sea", "activity__type").annotate(
-            n=Count("stakeholder_id", distinct=True)
-        )
-    }
-    places = Activity.districts.through.objects.filter(activity__in=activities.values("pk"))
-    districts = {
-        (row["activity__project__sea"], row["activity__type"]): row["n"]
-        for row in places.values("activity__project__sea", "activity__type").annotate(
-            n=Count("district_id", distinct=True)
-        )
-    }
-    state_people = dict(
-        through.values_list("activity__project__sea").annotate(n=Count("stakeholder_id", distinct=True))
-    )
-    state_districts = dict(
-        places.values_list("activity__project__sea").annotate(n=Count("district_id", distinct=True))
-    )
+    totals = figures(user, period)
     products = dict(_delivered(user, period).values_list("project__sea").annotate(n=Count("pk")))
-    seas = {sea.pk: sea for sea in SEA.objects.filter(pk__in={key[0] for key in totals} | set(products))}
+    sea_ids = {key[0] for key in totals if key[0] is not None} | set(products)
+    seas = {sea.pk: sea for sea in SEA.objects.filter(pk__in=sea_ids)}
     types = dict(Activity.Type.choices)
     table = Table(
         "services",
@@ -154,9 +149,10 @@ def services_table(user, period: Period) -> Table:
         note="Participants and districts are distinct people and districts; a state's total counts each once.",
     )
     for sea in sorted(seas.values(), key=lambda s: s.state_code):
-        keys = sorted((key for key in totals if key[0] == sea.pk), key=lambda key: types.get(key[1], key[1]))
-        state_n = sum(totals[key]["n"] for key in keys)
-        state_hours = sum((totals[key]["hours"] or 0 for key in keys), Decimal(0))
+        keys = sorted(
+            (key for key in totals if key[0] == sea.pk and key[1] is not None),
+            key=lambda key: types.get(key[1], key[1]),
+        )
         for key in keys:
             row = totals[key]
             link = activity_url(period, state=sea.pk, type=key[1])
@@ -164,22 +160,23 @@ def services_table(user, period: Period) -> Table:
                 [
                     Cell(sea.short_name),
                     Cell(types.get(key[1], key[1])),
-                    _num(row["n"], link),
+                    _num(row["activities"], link),
                     _num(row["hours"], link),
-                    _num(people.get(key, 0), link),
-                    _num(districts.get(key, 0), link),
+                    _num(row.get("participants", 0), link),
+                    _num(row.get("districts", 0), link),
                     Cell(""),
                 ]
             )
+        total = totals.get((sea.pk, None), {})
         link = activity_url(period, state=sea.pk)
         table.rows.append(
             [
                 Cell(f"{sea.short_name} total"),
                 Cell("All types"),
-                _num(state_n, link),
-                _num(state_hours, link),
-                _num(state_people.get(sea.pk, 0), link),
-                _num(state_districts.get(sea.pk, 0), link),
+                _num(total.get("activities", 0), link),
+                _num(total.get("hours", 0), link),
+                _num(total.get("participants", 0), link),
+                _num(total.get("districts", 0), link),
                 _num(products.get(sea.pk, 0), records_url("products", period, state=sea.pk)),
             ]
         )
@@ -275,39 +272,24 @@ def _has(name: str) -> bool:
 
 # Attestation --------------------------------------------------------------------------------
 def attestation_table(user, period: Period) -> Table:
-    activities = _activities(user, period)
-    confirmed = Attestation.objects.filter(
-        activity=OuterRef("pk"), is_current=True, status=Decision.CONFIRMED
-    )
-    disputed = Attestation.objects.filter(activity=OuterRef("pk"), is_current=True, status=Decision.DISPUTED)
-    rows = (
-        activities.values("project__sea", "project__sea__short_name")
-        .annotate(
-            n=Count("pk"),
-            confirmed=Count("pk", filter=Exists(confirmed)),
-            disputed=Count("pk", filter=Exists(disputed)),
-        )
-        .order_by("project__sea__state_code")
+    totals = figures(user, period)
+    seas = dict(
+        SEA.objects.filter(pk__in={k[0] for k in totals if k[0] is not None}).values_list("pk", "short_name")
     )
     table = Table(
         "attestation",
         "Confirmation by the states",
         ["State", "Activities", "Confirmed", "Percent confirmed", "Disputed"],
     )
-    for row in rows:
+    for sea_id, name in sorted(seas.items(), key=lambda item: item[1]):
+        row = {"activities": 0, "confirmed": 0, "disputed": 0, **totals.get((sea_id, None), {})}
         table.rows.append(
             [
-                Cell(row["project__sea__short_name"]),
-                _num(row["n"], activity_url(period, state=row["project__sea"])),
-                _num(
-                    row["confirmed"],
-                    records_url("attestations", period, state=row["project__sea"], status="confirmed"),
-                ),
-                Cell(_pct(row["confirmed"], row["n"]), numeric=True),
-                _num(
-                    row["disputed"],
-                    records_url("attestations", period, state=row["project__sea"], status="disputed"),
-                ),
+                Cell(name),
+                _num(row["activities"], activity_url(period, state=sea_id)),
+                _num(row["confirmed"], records_url("attestations", period, state=sea_id, status="confirmed")),
+                Cell(_pct(row["confirmed"], row["activities"]), numeric=True),
+                _num(row["disputed"], records_url("attestations", period, state=sea_id, status="disputed")),
             ]
         )
     return table
@@ -324,16 +306,19 @@ def _stages_on(project_ids, day: datetime.date) -> dict[tuple[int, int], int]:
     return {(project, condition): stage for project, condition, stage in rows}
 
 
-def conditions_table(user, period: Period) -> Table:
+def conditions_table(user, period: Period, *, page: bool = False) -> Table:
+    """Per project running in the period; on the page (`page`) the first
+    CONDITION_PROJECT_LIMIT only, in the exports all of them."""
     conditions = list(Condition.objects.order_by("number"))
-    projects = list(
+    running = (
         Project.objects.visible_to(user)
         .filter(start_date__lte=period.end)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=period.start))
-        .select_related("sea")
         .order_by("sea__state_code", "title")
         .values_list("pk", "title", "sea__short_name")
     )
+    total = running.count() if page else None
+    projects = list(running[:CONDITION_PROJECT_LIMIT] if page else running)
     ids = [pk for pk, _, _ in projects]
     start, end = _stages_on(ids, period.start), _stages_on(ids, period.end)
     columns = ["Project", "State"]
@@ -343,8 +328,9 @@ def conditions_table(user, period: Period) -> Table:
     table = Table("conditions", "The five conditions: stage at the start and end of the period", columns)
     labels = dict(ConditionAssessment._meta.get_field("stage").choices)
     rows = []
+    detail = reverse("projects:detail", args=[0]).removesuffix("0/")
     for pk, title, state in projects:
-        row = [Cell(title, reverse("projects:detail", args=[pk])), Cell(state)]
+        row = [Cell(title, f"{detail}{pk}/"), Cell(state)]
         advanced = 0
         for condition in conditions:
             before, after = start.get((pk, condition.pk)), end.get((pk, condition.pk))
@@ -352,12 +338,9 @@ def conditions_table(user, period: Period) -> Table:
             advanced += int(after is not None and (before is None or after > before))
         row.append(Cell(advanced, numeric=True))
         rows.append(row)
-    table.export_rows = rows
-    table.rows = rows[:CONDITION_PROJECT_LIMIT]
-    if len(rows) > CONDITION_PROJECT_LIMIT:
-        table.note = (
-            f"The first {CONDITION_PROJECT_LIMIT} of {len(rows)} projects; the exports hold all of them."
-        )
+    table.rows = rows
+    if total is not None and total > len(rows):
+        table.note = f"The first {len(rows)} of {total} projects; the CSV and the workbook hold all of them."
     return table
 
 
@@ -379,6 +362,19 @@ def measure_actual(measure: PerformanceMeasure, user, period: Period) -> tuple[D
         filters["type"] = measure.activity_type
     link = activity_url(period, **filters)
     Counts = PerformanceMeasure.Counts
+    rolled = {
+        Counts.ACTIVITIES: "activities",
+        Counts.HOURS: "hours",
+        Counts.PARTICIPANTS: "participants",
+        Counts.DISTRICTS: "districts",
+    }
+    if not measure.project_id and measure.counts in rolled:
+        row = figures(user, period).get((None, measure.activity_type or None), {})
+        return row.get(rolled[measure.counts], 0), link
+    if not measure.project_id and measure.counts == Counts.ATTESTED:
+        row = figures(user, period).get((None, measure.activity_type or None), {})
+        url = records_url("attestations", period, status="confirmed", **filters)
+        return _pct(row.get("confirmed", 0), row.get("activities", 0)), url
     if measure.counts == Counts.ACTIVITIES:
         return activities.count(), link
     if measure.counts == Counts.HOURS:
@@ -407,11 +403,11 @@ def measure_actual(measure: PerformanceMeasure, user, period: Period) -> tuple[D
         )
         if measure.project_id:
             responses = responses.filter(invitation__project_id=measure.project_id)
-        figures = {}
+        aggregates = {}
         for dimension in Dimension.values:
-            figures[f"{dimension}_n"] = Count("pk", filter=Q(**{f"{dimension}__isnull": False}))
-            figures[f"{dimension}_h"] = Count("pk", filter=Q(**{f"{dimension}__gte": HIGH}))
-        values = responses.aggregate(**figures)
+            aggregates[f"{dimension}_n"] = Count("pk", filter=Q(**{f"{dimension}__isnull": False}))
+            aggregates[f"{dimension}_h"] = Count("pk", filter=Q(**{f"{dimension}__gte": HIGH}))
+        values = responses.aggregate(**aggregates)
         n = sum(values[f"{d}_n"] for d in Dimension.values)
         high = sum(values[f"{d}_h"] for d in Dimension.values)
         return _pct(high, n), records_url("responses", period, project=measure.project_id)

@@ -3,6 +3,7 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
+from .rollup import service_month_refresh
 from .services.attestations import attestation_reminders_send
 from .services.statements import statements_prepare_month
 from .services.surveys import surveys_for_delivered_products
@@ -23,3 +24,8 @@ def statements_prepare_task() -> int:
 @shared_task
 def surveys_for_delivered_products_task() -> int:
     return surveys_for_delivered_products()
+
+
+@shared_task
+def service_month_refresh_task() -> int:
+    return service_month_refresh()

@@ -19,7 +19,18 @@ from r2cc_portal.lists import stream_csv
 from .exports import report_workbook, table_rows
 from .forms import ExplanationForm, RecordsFilterForm, ReportPeriodForm
 from .models import Attestation, SurveyInvitation, SurveyResponse
-from .report import TABLES, Period, measures_visible_to, report_tables, status_rows, status_table
+from .report import (
+    TABLES,
+    Period,
+    attestation_table,
+    conditions_table,
+    measures_visible_to,
+    ratings_table,
+    report_tables,
+    services_table,
+    status_rows,
+    status_table,
+)
 from .services.report import may_edit_report, progress_explanation_save
 
 RECORDS_PER_PAGE = 50
@@ -76,8 +87,13 @@ def report(request, *, print_view: bool = False):
             header=table.columns, rows=table_rows(table), filename=f"{slug}-{period.start}-{period.end}.csv"
         )
     rows = status_rows(request.user, period)
-    tables = [status_table(request.user, period, rows)] + [
-        build(request.user, period) for slug, build in TABLES.items() if slug != "status"
+    user = request.user
+    tables = [
+        status_table(user, period, rows),
+        services_table(user, period),
+        ratings_table(user, period),
+        conditions_table(user, period, page=True),
+        attestation_table(user, period),
     ]
     editable = may_edit_report(request.user) and not print_view
     for row in rows:

@@ -275,6 +275,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accountability.tasks.attestation_reminders_send_task",
         "schedule": timedelta(hours=6),
     },
+    "accountability-service-months": {
+        "task": "accountability.tasks.service_month_refresh_task",
+        "schedule": timedelta(minutes=5),
+    },
     "accountability-monthly-statements": {
         "task": "accountability.tasks.statements_prepare_task",
         "schedule": timedelta(hours=24),

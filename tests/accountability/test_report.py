@@ -150,7 +150,8 @@ def test_report_queries_do_not_grow_with_data(client, team, size, django_assert_
         log(project, team["staff"], date=datetime.date(2026, 1, 1 + n))
         PerformanceMeasure.objects.create(name=f"M{n}", definition="d", counts="activities", project=project)
     client.force_login(team["lead"])
-    with django_assert_max_num_queries(40 + 4 * size):
+    # One query per performance measure (a handful of admin-defined rows), the rest fixed.
+    with django_assert_max_num_queries(50 + 2 * size):
         assert client.get(reverse("accountability:report") + QUERY).status_code == 200
     with django_assert_max_num_queries(20):
         assert client.get(reverse("accountability:dashboard")).status_code == 200
