@@ -12,6 +12,13 @@ from .services.attestations import attestation_request
 from .services.surveys import survey_invite_activity
 
 
+@hooks.register_demo_loader
+def demo_load(*, today) -> int:
+    from .demo import accountability_demo_load
+
+    return accountability_demo_load(today=today)
+
+
 @hooks.on_activity_saved
 def request_attestation(*, activity, created: bool, by) -> None:
     attestation_request(activity=activity, by=by)

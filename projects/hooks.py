@@ -2,6 +2,8 @@
 
 - `on_activity_saved`: called inside the transaction that logs or edits an activity, after its
   history record is written, with `activity`, `created` and `by`.
+- `register_demo_loader`: a function `(*, today) -> int` (records created) that `seed_demo` runs
+  after the projects' and meetings' demo data, in the same transaction.
 - `register_panel(place)`: a function `(request, obj) -> str` whose HTML is shown on a page of
   this app; places are "activity_detail" (obj: the activity) and "project_detail" (the project).
 """
@@ -24,6 +26,19 @@ def on_activity_saved(function: Callable) -> Callable:
 def activity_saved(*, activity, created: bool, by) -> None:
     for function in _activity_saved:
         function(activity=activity, created=created, by=by)
+
+
+_demo_loaders: list[Callable] = []
+
+
+def register_demo_loader(function: Callable) -> Callable:
+    if function not in _demo_loaders:
+        _demo_loaders.append(function)
+    return function
+
+
+def demo_loaders() -> list[Callable]:
+    return list(_demo_loaders)
 
 
 def register_panel(place: str) -> Callable[[Callable], Callable]:

@@ -245,3 +245,20 @@ def test_opted_out_contact_gets_no_notice(team, django_capture_on_commit_callbac
     with django_capture_on_commit_callbacks(execute=True):
         log(team["project"], team["staff"])
     assert [recipient(m) for m in send_due()] == [team["contact"].email]
+
+
+def test_seed_demo_fills_last_fiscal_year(client, monkeypatch, db):
+    from django.core.management import call_command
+
+    from accountability.models import PerformanceMeasure, SurveyResponse
+    from accounts.models import User
+
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-pass-123")
+    call_command("seed_demo", stdout=None)
+    assert Attestation.objects.filter(status="confirmed").exists()
+    assert Attestation.objects.filter(status="disputed").exists()
+    assert SurveyResponse.objects.exists()
+    assert PerformanceMeasure.objects.filter(explanations__isnull=False).exists()
+    client.force_login(User.objects.get(username="facilitator"))
+    page = client.get(reverse("accountability:report")).content.decode()
+    assert "Hours of technical assistance" in page and "Below target" in page

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from meetings.demo import meetings_demo_load
+from projects import hooks
 from projects.demo import demo_world_load
 
 
@@ -21,6 +22,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             result = demo_world_load(password=os.environ.get("DEMO_PASSWORD") or None)
             result.created += meetings_demo_load(today=timezone.localdate())
+            for loader in hooks.demo_loaders():
+                result.created += loader(today=timezone.localdate())
         if result.created:
             self.stdout.write(self.style.SUCCESS(f"Demo world loaded: {result.created} records created."))
         else:
