@@ -11,7 +11,7 @@ class AttestationForm(forms.Form):
             (Decision.COMMENTED, "Comment: add a remark without confirming"),
             (Decision.DISPUTED, "Dispute: this is not right"),
         ],
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
     comment = forms.CharField(
         label="Comment or reason",
@@ -26,7 +26,7 @@ class StatementForm(forms.Form):
     decision = forms.ChoiceField(
         label="Your answer",
         choices=[(Decision.CONFIRMED, "Confirm the statement"), (Decision.DISPUTED, "Dispute it")],
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
     comment = forms.CharField(
         label="Reason", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
@@ -47,7 +47,10 @@ class SurveyForm(forms.Form):
             for item in items.get(dimension, []):
                 name = f"item_{item.pk}"
                 self.fields[name] = forms.TypedChoiceField(
-                    label=item.text, choices=SCALE, coerce=int, widget=forms.RadioSelect
+                    label=item.text,
+                    choices=SCALE,
+                    coerce=int,
+                    widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
                 )
                 names.append(name)
             if names:
