@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import accountability, views
 
 app_name = "api"
 
@@ -28,9 +28,12 @@ router.register("meetings", views.MeetingViewSet, basename="meeting")
 router.register("action-items", views.ActionItemViewSet, basename="actionitem")
 router.register("communications", views.CommunicationViewSet, basename="communication")
 router.register("deliveries", views.DeliveryViewSet, basename="delivery")
+router.register("attestations", accountability.AttestationViewSet, basename="attestation")
+router.register("survey-responses", accountability.SurveyResponseViewSet, basename="surveyresponse")
 
 urlpatterns = [
     path("v1/", include(router.urls)),
+    path("v1/report/<str:table>/", accountability.ReportTableView.as_view(), name="report-table"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "docs/",

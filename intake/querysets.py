@@ -9,4 +9,4 @@ class TARequestQuerySet(models.QuerySet):
         return scope_to_user(self, user, "sea")
 
     def open(self):
-        return self.filter(status__in=self.model.OPEN_STATUSES)
+        return self.filter(status__in=self.model.OPEN_STATUSES)  # type: ignore[attr-defined]

@@ -6,7 +6,7 @@ class MeetingsConfig(AppConfig):
     verbose_name = "Meetings of advisory bodies"
 
     def ready(self):
-        from projects.demo import demo_loaders
+        from projects import hooks
 
         # The per-recipient context providers and digest sections register with communications;
         # action items and next meetings appear on every user's "my work" (projects.mywork).
@@ -17,5 +17,4 @@ class MeetingsConfig(AppConfig):
         from .demo import meetings_demo_load
 
         # seed_demo (projects, below meetings) loads the demo meetings through its registry.
-        if meetings_demo_load not in demo_loaders:
-            demo_loaders.append(meetings_demo_load)
+        hooks.register_demo_loader(meetings_demo_load)

@@ -7,7 +7,6 @@ first loaded, so dashboards have current activity to show.
 
 import datetime
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -117,11 +116,6 @@ RCC_PURPOSES = [
     "technical-assistance centers to better serve SEAs in Connecticut, New York and Rhode Island.",
     "Coordinate supports so each state receives one seamless set of services.",
 ]
-
-
-# Demo data of the apps above projects (meetings), loaded by `seed_demo` after the world:
-# callables `(*, today) -> records created`, appended in their AppConfig.ready().
-demo_loaders: list[Callable[..., int]] = []
 
 
 @dataclass

@@ -5,6 +5,7 @@ SECTIONS = (
     ("", "home", "work"),
     ("projects", "", "work"),
     ("intake", "", "work"),
+    ("accountability", "", "work"),
     ("meetings", "", "meetings"),
     ("communications", "", "communications"),
     ("stakeholders", "", "directory"),

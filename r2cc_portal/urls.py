@@ -50,5 +50,6 @@ urlpatterns = [
     path("communications/", include("communications.urls")),
     path("meetings/", include("meetings.urls")),
     path("requests/", include("intake.urls")),
+    path("accountability/", include("accountability.urls")),
     path("api/", include("api.urls")),
 ]

@@ -309,6 +309,35 @@ ROUTES = {
     "meetings:meeting_packet": {"kwargs": {"pk": "@ct_meeting"}, "methods": {"GET": OWN_STATE}},
     "meetings:meeting_ics": {"kwargs": {"pk": "@ct_meeting"}, "methods": {"GET": OWN_STATE}},
     "meetings:action_item_list": {"methods": {"GET": SIGNED_IN}},
+    # Accountability ---------------------------------------------------------------------------
+    "accountability:inbox": {"methods": {"GET": SIGNED_IN}},
+    # Only the counterpart's answer counts; anyone else who may see it is told so on the page.
+    "accountability:attestation_answer": {
+        "kwargs": {"pk": "@ct_attestation"},
+        "methods": {"POST": OWN_STATE_REDIRECT},
+    },
+    "accountability:statement_answer": {
+        "kwargs": {"pk": "@ct_statement"},
+        "methods": {"POST": OWN_STATE_REDIRECT},
+    },
+    # Signed links: no sign-in; a link that is not signed is refused for everybody.
+    "accountability:attest_link": {
+        "kwargs": {"token": "not-a-valid-link"},
+        "methods": {"GET": 400, "POST": 400},
+    },
+    "accountability:statement_link": {
+        "kwargs": {"token": "not-a-valid-link"},
+        "methods": {"GET": 400, "POST": 400},
+    },
+    "accountability:survey_link": {
+        "kwargs": {"token": "not-a-valid-link"},
+        "methods": {"GET": 400, "POST": 400},
+    },
+    "accountability:dashboard": {"methods": {"GET": SIGNED_IN}},
+    "accountability:report": {"methods": {"GET": SIGNED_IN}},
+    "accountability:report_print": {"methods": {"GET": SIGNED_IN}},
+    "accountability:records": {"query": "?kind=attestations", "methods": {"GET": SIGNED_IN}},
+    "accountability:explanation_save": {"methods": {"POST": STAFF_ONLY_REDIRECT}},
     "meetings:action_item_update": {
         "kwargs": {"pk": "@ct_action_item"},
         "methods": {"GET": OWN_STATE, "POST": OWN_STATE},
@@ -353,6 +382,14 @@ ROUTES = {
     ),
     **api("api:communication-list", "@ct_communication"),
     **api("api:delivery-list", "@ct_delivery"),
+    **api("api:attestation-list", "@ct_attestation"),
+    # An empty answer is a 400 for whoever may see it (the counterpart check follows the input's).
+    "api:attestation-answer": {
+        "kwargs": {"pk": "@ct_attestation"},
+        "methods": {"POST": r(401, 400, 404, 400, 400)},
+    },
+    **api("api:surveyresponse-list", "@ct_survey_response"),
+    "api:report-table": {"kwargs": {"table": "services"}, "methods": {"GET": API_LIST}},
     "api:schema": {"methods": {"GET": PUBLIC}},
     "api:docs": {"methods": {"GET": PUBLIC}},
 }

@@ -170,10 +170,41 @@ def build_world():
                 f"{prefix}_token": api_token_create(user=author, name="matrix", expires_in_days=30)[0],
             }
         )
+        world.update(accountability_world(prefix, world))
     world["organization"] = OrganizationFactory()
     world["admin_device"] = TOTPDevice.objects.create(user=users["admin"], name="matrix", confirmed=False)
     world["partner_center"] = center
     return world
+
+
+def accountability_world(prefix: str, world) -> dict:
+    from accountability.models import Attestation, ServiceStatement, SurveyInvitation, SurveyResponse
+
+    activity = world[f"{prefix}_activity"]
+    attestation = Attestation.objects.create(
+        activity=activity, version=1, counterpart_role="center_lead", requested_at=timezone.now()
+    )
+    statement = ServiceStatement.objects.create(
+        project=world[f"{prefix}_project"],
+        month=datetime.date(2026, 1, 1),
+        activities=1,
+        hours=2,
+        products=0,
+        prepared_at=timezone.now(),
+    )
+    invitation = SurveyInvitation.objects.create(
+        stakeholder=world[f"{prefix}_stakeholder"],
+        activity=activity,
+        project=world[f"{prefix}_project"],
+        activity_type=activity.type,
+        sent_at=timezone.now(),
+    )
+    response = SurveyResponse.objects.create(invitation=invitation, quality=4, submitted_at=timezone.now())
+    return {
+        f"{prefix}_attestation": attestation,
+        f"{prefix}_statement": statement,
+        f"{prefix}_survey_response": response,
+    }
 
 
 def resolve_value(value, world):

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from core.history import history_by
+from projects import hooks
 from projects.models import ACTIVITY_HISTORY, Activity, Condition, Project
 from stakeholders.models import District, PartnerCenter, Stakeholder
 
@@ -134,6 +135,7 @@ def activity_log(
         history_type="+",
     )
     activity_month_change(before={}, after=activity_contribution(activity.pk))
+    hooks.activity_saved(activity=activity, created=True, by=author)
     return activity
 
 
@@ -162,6 +164,7 @@ def activity_update(*, activity: Activity, editor, **fields) -> Activity:
     history_by(activity, editor)
     _save_with_relations(activity, related, history_type="~")
     activity_month_change(before=before, after=activity_contribution(activity.pk))
+    hooks.activity_saved(activity=activity, created=False, by=editor)
     return activity
 
 

@@ -23,6 +23,7 @@ from core.keyset import capped_count, keyset_page
 from core.lists import Column, FilteredListView, stream_csv
 from stakeholders.models import District, PartnerCenter, Stakeholder
 
+from .. import hooks
 from ..filters import ActivityFilter
 from ..forms.activities import ActivityForm, initial_from_query
 from ..models import Activity, Condition, Project
@@ -277,6 +278,7 @@ class ActivityDetailView(LoginRequiredMixin, DetailView):
         activity = self.object
         context["can_edit"] = activity.can_edit
         context["history"] = activity_history(activity, self.request.user)
+        context["panels"] = hooks.panels("activity_detail", request=self.request, obj=activity)
         return context
 
 

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from projects import charts, selectors
+from projects import charts, hooks, selectors
 from projects.models import Activity, Indicator, Product, Project, ScopeChange
 from projects.selectors_work import project_work
 from stakeholders.models import SEA
@@ -151,6 +151,7 @@ def project_detail(request, pk: int):
         "activities": activities,
         "activity_limit": PROJECT_ACTIVITY_LIMIT,
         "scope_changes": list(ScopeChange.objects.filter(project=project).order_by("changed_on", "pk")),
+        "panels": hooks.panels("project_detail", request=request, obj=project),
     }
     context["work"] = project_work(project, request.user)
     return render(request, "projects/project_detail.html", context)

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "communications",
     "meetings",
     "intake",
+    "accountability",
     "api",
 ]
 
@@ -276,6 +277,24 @@ CELERY_BEAT_SCHEDULE = {
     "meetings-action-item-reminders": {
         "task": "meetings.tasks.action_item_reminders_send_task",
         "schedule": timedelta(hours=1),
+    },
+    # Accountability: reminders of what waits more than a week, last month's statements, surveys
+    # after delivered products. Each is claimed row by row or unique per record: safe to run twice.
+    "accountability-attestation-reminders": {
+        "task": "accountability.tasks.attestation_reminders_send_task",
+        "schedule": timedelta(hours=6),
+    },
+    "accountability-service-months": {
+        "task": "accountability.tasks.service_month_refresh_task",
+        "schedule": timedelta(minutes=5),
+    },
+    "accountability-monthly-statements": {
+        "task": "accountability.tasks.statements_prepare_task",
+        "schedule": timedelta(hours=24),
+    },
+    "accountability-product-surveys": {
+        "task": "accountability.tasks.surveys_for_delivered_products_task",
+        "schedule": timedelta(hours=6),
     },
 }
 # Communications: a claimed delivery's lease, batch size, bounded retries with backoff.

@@ -4,7 +4,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from projects.demo import demo_loaders, demo_passwords_reset, demo_world_load
+from projects import hooks
+from projects.demo import demo_passwords_reset, demo_world_load
 
 
 class Command(BaseCommand):
@@ -37,7 +38,7 @@ class Command(BaseCommand):
             return
         with transaction.atomic():
             result = demo_world_load(password=os.environ.get("DEMO_PASSWORD") or None)
-            for load in demo_loaders:
+            for load in hooks.demo_loaders():
                 result.created += load(today=timezone.localdate())
         if result.created:
             self.stdout.write(self.style.SUCCESS(f"Demo world loaded: {result.created} records created."))

@@ -1,0 +1,67 @@
+"""What this app adds to the pages and workflows of projects, through projects' hooks."""
+
+from django.db import transaction
+from django.template.loader import render_to_string
+
+from projects import hooks
+
+from .counterparts import is_counterpart
+from .forms import AttestationForm
+from .models import Attestation, Decision
+from .services.attestations import attestation_request
+from .services.surveys import survey_invite_activity
+
+
+@hooks.register_demo_loader
+def demo_load(*, today) -> int:
+    from .demo import accountability_demo_load
+
+    return accountability_demo_load(today=today)
+
+
+@hooks.on_activity_saved
+def request_attestation(*, activity, created: bool, by) -> None:
+    attestation_request(activity=activity, by=by)
+    if created:
+        transaction.on_commit(lambda: survey_invite_activity(activity=activity))
+
+
+@hooks.register_panel("activity_detail")
+def attestation_panel(request, activity) -> str:
+    """The answers on each version of the activity, and the counterpart's form on the current one."""
+    rows = list(
+        Attestation.objects.filter(activity=activity).select_related("decided_by").order_by("-version")
+    )
+    current = next((row for row in rows if row.is_current), None)
+    can_answer = bool(
+        current
+        and current.status == Decision.PENDING
+        and is_counterpart(request.user, project_id=activity.project_id, role=current.counterpart_role)
+    )
+    return render_to_string(
+        "accountability/_partials/attestation_panel.html",
+        {
+            "attestations": rows,
+            "current": current,
+            "can_answer": can_answer,
+            "form": AttestationForm() if can_answer else None,
+        },
+        request=request,
+    )
+
+
+@hooks.register_panel("project_detail")
+def disputes_panel(request, project) -> str:
+    """Disputed activities of the project, flagged at the top of its page."""
+    disputed = list(
+        Attestation.objects.filter(activity__project=project, is_current=True, status=Decision.DISPUTED)
+        .select_related("activity", "decided_by")
+        .order_by("-decided_at")[:20]
+    )
+    if not disputed:
+        return ""
+    return render_to_string(
+        "accountability/_partials/disputes_panel.html",
+        {"disputed": disputed, "project": project},
+        request=request,
+    )

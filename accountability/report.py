@@ -1,0 +1,506 @@
+"""The annual performance report: its tables for a period, read from the live records.
+
+Every table is a `Table` of `Cell`s; a cell that counts records carries the URL of the filtered
+list of those records, so the page links every number, and the CSV and XLSX exports write the
+same tables. Queries are grouped per table (a handful per report, whatever the data size).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.db.models import Avg, Count, Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+
+from meetings.models import Feedback
+from projects.models import Activity, Condition, ConditionAssessment, Product, Project
+from stakeholders.models import SEA
+
+from .models import (
+    Attestation,
+    Decision,
+    Dimension,
+    MeasureTarget,
+    PerformanceMeasure,
+    ProgressExplanation,
+    SurveyInvitation,
+    SurveyResponse,
+)
+from .rollup import cached_service_figures
+
+CONDITION_PROJECT_LIMIT = 50
+HIGH = 4
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime.date
+    end: datetime.date
+
+    @classmethod
+    def fiscal_year(cls, year: int) -> Period:
+        """Federal fiscal year `year`: October 1 of the year before to September 30."""
+        return cls(datetime.date(year - 1, 10, 1), datetime.date(year, 9, 30))
+
+    @classmethod
+    def last_fiscal_year(cls, today: datetime.date | None = None) -> Period:
+        today = today or timezone.localdate()
+        current = today.year + 1 if today.month >= 10 else today.year
+        return cls.fiscal_year(current - 1)
+
+    @property
+    def label(self) -> str:
+        if (
+            self.start.month == 10
+            and self.start.day == 1
+            and self.end == datetime.date(self.start.year + 1, 9, 30)
+        ):
+            return f"Fiscal year {self.end.year} (October {self.start.year} – September {self.end.year})"
+        return f"{self.start:%B %-d, %Y} – {self.end:%B %-d, %Y}"
+
+    @property
+    def query(self) -> dict:
+        return {"date_from": self.start.isoformat(), "date_to": self.end.isoformat()}
+
+
+@dataclass
+class Cell:
+    value: object
+    url: str = ""
+    numeric: bool = False
+
+
+@dataclass
+class Table:
+    slug: str
+    title: str
+    columns: list[str]
+    rows: list[list[Cell]] = field(default_factory=list)
+    note: str = ""
+    # Rows written to the exports only (the page shows `rows`).
+    export_rows: list[list[Cell]] | None = None
+
+
+def _url(name: str, **query) -> str:
+    query = {key: value for key, value in query.items() if value not in (None, "")}
+    return f"{reverse(name)}?{urlencode(query)}"
+
+
+def _num(value, url: str = "") -> Cell:
+    return Cell(value if value is not None else 0, url, numeric=True)
+
+
+def _pct(part: int, whole: int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(100) * part / whole).quantize(Decimal("0.1"))
+
+
+def _activities(user, period: Period):
+    return Activity.objects.visible_to(user).filter(date__range=(period.start, period.end))
+
+
+def _delivered(user, period: Period):
+    return Product.objects.visible_to(user).filter(
+        status=Product.Status.DELIVERED, delivered_on__range=(period.start, period.end)
+    )
+
+
+def activity_url(period: Period, **filters) -> str:
+    return _url("projects:activity_list", **filters, **period.query)
+
+
+def records_url(kind: str, period: Period, **filters) -> str:
+    return _url("accountability:records", kind=kind, **filters, **period.query)
+
+
+# Services by state and type -----------------------------------------------------------------
+def scoped_sea_ids(user) -> list[int] | None:
+    """The SEAs whose services `user` may read (None: all), the rule of `visible_to`."""
+    if user.sees_whole_portfolio:
+        return None
+    return [user.sea_id] if user.is_sea_staff and user.sea_id else []
+
+
+def figures(user, period: Period) -> dict:
+    """The period's service figures for `user` (rollup plus loose days), once per request."""
+    cache = user.__dict__.setdefault("_service_figures", {})
+    if period not in cache:
+        cache[period] = cached_service_figures(
+            sea_ids=scoped_sea_ids(user), start=period.start, end=period.end
+        )
+    return cache[period]
+
+
+def services_table(user, period: Period) -> Table:
+    totals = figures(user, period)
+    products = dict(_delivered(user, period).values_list("project__sea").annotate(n=Count("pk")))
+    sea_ids = {key[0] for key in totals if key[0] is not None} | set(products)
+    seas = {sea.pk: sea for sea in SEA.objects.filter(pk__in=sea_ids)}
+    types = dict(Activity.Type.choices)
+    table = Table(
+        "services",
+        "Services by state and type",
+        ["State", "Type", "Activities", "Hours", "Participants", "Districts reached", "Products delivered"],
+        note="Participants and districts are distinct people and districts; a state's total counts each once.",
+    )
+    for sea in sorted(seas.values(), key=lambda s: s.state_code):
+        keys = sorted(
+            (key for key in totals if key[0] == sea.pk and key[1] is not None),
+            key=lambda key: types.get(key[1], key[1]),
+        )
+        for key in keys:
+            row = totals[key]
+            link = activity_url(period, state=sea.pk, type=key[1])
+            table.rows.append(
+                [
+                    Cell(sea.short_name),
+                    Cell(types.get(key[1], key[1])),
+                    _num(row["activities"], link),
+                    _num(row["hours"], link),
+                    _num(row.get("participants", 0), link),
+                    _num(row.get("districts", 0), link),
+                    Cell(""),
+                ]
+            )
+        total = totals.get((sea.pk, None), {})
+        link = activity_url(period, state=sea.pk)
+        table.rows.append(
+            [
+                Cell(f"{sea.short_name} total"),
+                Cell("All types"),
+                _num(total.get("activities", 0), link),
+                _num(total.get("hours", 0), link),
+                _num(total.get("participants", 0), link),
+                _num(total.get("districts", 0), link),
+                _num(products.get(sea.pk, 0), records_url("products", period, state=sea.pk)),
+            ]
+        )
+    return table
+
+
+# Quality, relevance, usefulness -------------------------------------------------------------
+def _rating_rows(label: str, queryset, url: str, invited: int | None) -> list[list[Cell]]:
+    aggregates = {}
+    for dimension in Dimension.values:
+        aggregates[f"{dimension}_n"] = Count("pk", filter=Q(**{f"{dimension}__isnull": False}))
+        aggregates[f"{dimension}_high"] = Count("pk", filter=Q(**{f"{dimension}__gte": HIGH}))
+        aggregates[f"{dimension}_mean"] = Avg(dimension)
+    figures = queryset.aggregate(**aggregates)
+    rows = []
+    for dimension, dimension_label in Dimension.choices:
+        n = figures[f"{dimension}_n"]
+        high = figures[f"{dimension}_high"]
+        mean = figures[f"{dimension}_mean"]
+        rows.append(
+            [
+                Cell(label),
+                Cell(dimension_label),
+                _num(n, url),
+                _num(high, url),
+                Cell(_pct(high, n), numeric=True),
+                Cell(Decimal(mean).quantize(Decimal("0.01")) if mean is not None else None, numeric=True),
+                Cell(_pct(n, invited) if invited else None, numeric=True),
+            ]
+        )
+    return rows
+
+
+def ratings_table(user, period: Period) -> Table:
+    responses = SurveyResponse.objects.filter(
+        invitation__in=SurveyInvitation.objects.visible_to(user).values("pk"),
+        submitted_at__date__range=(period.start, period.end),
+    )
+    invitations = SurveyInvitation.objects.visible_to(user).filter(
+        sent_at__date__range=(period.start, period.end)
+    )
+    invited = invitations.aggregate(
+        services=Count("pk", filter=Q(activity__isnull=False)),
+        products=Count("pk", filter=Q(product__isnull=False)),
+    )
+    feedback = Feedback.objects.visible_to(user).filter(submitted_at__date__range=(period.start, period.end))
+    if not user.sees_whole_portfolio:
+        feedback = feedback.filter(product__project__sea_id=user.scoped_sea_id)
+    table = Table(
+        "ratings",
+        "Quality, relevance and usefulness",
+        [
+            "Source",
+            "Dimension",
+            "Responses",
+            "Rated 4 or 5",
+            "Percent rated highly",
+            "Mean (1–5)",
+            "Response rate",
+        ],
+        note="A response rates a dimension highly when its items average 4 or more.",
+    )
+    table.rows += _rating_rows(
+        "Services (surveys)",
+        responses.filter(invitation__activity__isnull=False),
+        records_url("responses", period, about="services"),
+        invited["services"],
+    )
+    table.rows += _rating_rows(
+        "Products (surveys)",
+        responses.filter(invitation__product__isnull=False),
+        records_url("responses", period, about="products"),
+        invited["products"],
+    )
+    table.rows += _rating_rows(
+        "Advisory board feedback",
+        feedback,
+        _url("meetings:feedback_list") if _has("meetings:feedback_list") else "",
+        None,
+    )
+    return table
+
+
+def _has(name: str) -> bool:
+    from django.urls import NoReverseMatch
+
+    try:
+        reverse(name)
+    except NoReverseMatch:
+        return False
+    return True
+
+
+# Attestation --------------------------------------------------------------------------------
+def attestation_table(user, period: Period) -> Table:
+    totals = figures(user, period)
+    seas = dict(
+        SEA.objects.filter(pk__in={k[0] for k in totals if k[0] is not None}).values_list("pk", "short_name")
+    )
+    table = Table(
+        "attestation",
+        "Confirmation by the states",
+        ["State", "Activities", "Confirmed", "Percent confirmed", "Disputed"],
+    )
+    for sea_id, name in sorted(seas.items(), key=lambda item: item[1]):
+        row = {"activities": 0, "confirmed": 0, "disputed": 0, **totals.get((sea_id, None), {})}
+        table.rows.append(
+            [
+                Cell(name),
+                _num(row["activities"], activity_url(period, state=sea_id)),
+                _num(row["confirmed"], records_url("attestations", period, state=sea_id, status="confirmed")),
+                Cell(_pct(row["confirmed"], row["activities"]), numeric=True),
+                _num(row["disputed"], records_url("attestations", period, state=sea_id, status="disputed")),
+            ]
+        )
+    return table
+
+
+# The five conditions ------------------------------------------------------------------------
+def _stages_on(project_ids, day: datetime.date) -> dict[tuple[int, int], int]:
+    rows = (
+        ConditionAssessment.objects.filter(project_id__in=project_ids, assessed_on__lte=day)
+        .order_by("project_id", "condition_id", "-assessed_on", "-created_at", "-pk")
+        .distinct("project_id", "condition_id")
+        .values_list("project_id", "condition_id", "stage")
+    )
+    return {(project, condition): stage for project, condition, stage in rows}
+
+
+def conditions_table(user, period: Period, *, page: bool = False) -> Table:
+    """Per project running in the period; on the page (`page`) the first
+    CONDITION_PROJECT_LIMIT only, in the exports all of them."""
+    conditions = list(Condition.objects.order_by("number"))
+    running = (
+        Project.objects.visible_to(user)
+        .filter(start_date__lte=period.end)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=period.start))
+        .order_by("sea__state_code", "title")
+        .values_list("pk", "title", "sea__short_name")
+    )
+    total = running.count() if page else None
+    projects = list(running[:CONDITION_PROJECT_LIMIT] if page else running)
+    ids = [pk for pk, _, _ in projects]
+    start, end = _stages_on(ids, period.start), _stages_on(ids, period.end)
+    columns = ["Project", "State"]
+    for condition in conditions:
+        columns += [f"{condition.name}: start", f"{condition.name}: end"]
+    columns.append("Conditions advanced")
+    table = Table("conditions", "The five conditions: stage at the start and end of the period", columns)
+    labels = dict(ConditionAssessment._meta.get_field("stage").choices)
+    rows = []
+    detail = reverse("projects:detail", args=[0]).removesuffix("0/")
+    for pk, title, state in projects:
+        row = [Cell(title, f"{detail}{pk}/"), Cell(state)]
+        advanced = 0
+        for condition in conditions:
+            before, after = start.get((pk, condition.pk)), end.get((pk, condition.pk))
+            row += [Cell(labels.get(before, "—")), Cell(labels.get(after, "—"))]
+            advanced += int(after is not None and (before is None or after > before))
+        row.append(Cell(advanced, numeric=True))
+        rows.append(row)
+    table.rows = rows
+    if total is not None and total > len(rows):
+        table.note = f"The first {len(rows)} of {total} projects; the CSV and the workbook hold all of them."
+    return table
+
+
+# Project status chart -----------------------------------------------------------------------
+def measures_visible_to(user):
+    visible = Project.objects.visible_to(user).values("pk")
+    return PerformanceMeasure.objects.filter(Q(project__isnull=True) | Q(project__in=visible))
+
+
+def measure_actual(  # noqa: C901 - one branch per kind of record a measure counts
+    measure: PerformanceMeasure, user, period: Period
+) -> tuple[Decimal | int | None, str]:
+    """The measure's actual value over the period and the URL of the records it counts."""
+    activities = _activities(user, period)
+    filters = {}
+    if measure.project_id:
+        activities = activities.filter(project_id=measure.project_id)
+        filters["project"] = measure.project_id
+    if measure.activity_type:
+        activities = activities.filter(type=measure.activity_type)
+        filters["type"] = measure.activity_type
+    link = activity_url(period, **filters)
+    Counts = PerformanceMeasure.Counts
+    rolled = {
+        Counts.ACTIVITIES: "activities",
+        Counts.HOURS: "hours",
+        Counts.PARTICIPANTS: "participants",
+        Counts.DISTRICTS: "districts",
+    }
+    if not measure.project_id and measure.counts in rolled:
+        row = figures(user, period).get((None, measure.activity_type or None), {})
+        return row.get(rolled[measure.counts], 0), link
+    if not measure.project_id and measure.counts == Counts.ATTESTED:
+        row = figures(user, period).get((None, measure.activity_type or None), {})
+        url = records_url("attestations", period, status="confirmed", **filters)
+        return _pct(row.get("confirmed", 0), row.get("activities", 0)), url
+    if measure.counts == Counts.ACTIVITIES:
+        return activities.count(), link
+    if measure.counts == Counts.HOURS:
+        return activities.aggregate(total=Sum("hours"))["total"] or Decimal(0), link
+    if measure.counts == Counts.PARTICIPANTS:
+        through = Activity.participants.through.objects.filter(activity__in=activities.values("pk"))
+        return through.values("stakeholder_id").distinct().count(), link
+    if measure.counts == Counts.DISTRICTS:
+        through = Activity.districts.through.objects.filter(activity__in=activities.values("pk"))
+        return through.values("district_id").distinct().count(), link
+    if measure.counts == Counts.PRODUCTS_DELIVERED:
+        products = _delivered(user, period)
+        if measure.project_id:
+            products = products.filter(project_id=measure.project_id)
+        return products.count(), records_url("products", period, project=measure.project_id)
+    if measure.counts == Counts.ATTESTED:
+        total = activities.count()
+        confirmed = Attestation.objects.filter(
+            activity__in=activities.values("pk"), is_current=True, status=Decision.CONFIRMED
+        ).count()
+        return _pct(confirmed, total), records_url("attestations", period, status="confirmed", **filters)
+    if measure.counts == Counts.RATED_HIGHLY:
+        responses = SurveyResponse.objects.filter(
+            invitation__in=SurveyInvitation.objects.visible_to(user).values("pk"),
+            submitted_at__date__range=(period.start, period.end),
+        )
+        if measure.project_id:
+            responses = responses.filter(invitation__project_id=measure.project_id)
+        aggregates = {}
+        for dimension in Dimension.values:
+            aggregates[f"{dimension}_n"] = Count("pk", filter=Q(**{f"{dimension}__isnull": False}))
+            aggregates[f"{dimension}_h"] = Count("pk", filter=Q(**{f"{dimension}__gte": HIGH}))
+        values = responses.aggregate(**aggregates)
+        n = sum(values[f"{d}_n"] for d in Dimension.values)
+        high = sum(values[f"{d}_h"] for d in Dimension.values)
+        return _pct(high, n), records_url("responses", period, project=measure.project_id)
+    return None, ""
+
+
+def status_rows(user, period: Period) -> list[dict]:
+    measures = list(
+        measures_visible_to(user)
+        .select_related("project__sea", "objective__goal")
+        .order_by("project__title", "order", "name")
+    )
+    targets = {
+        row.measure_id: row.target
+        for row in MeasureTarget.objects.filter(
+            measure__in=measures, period_start=period.start, period_end=period.end
+        )
+    }
+    explanations = {
+        row.measure_id: row
+        for row in ProgressExplanation.objects.filter(
+            measure__in=measures, period_start=period.start, period_end=period.end
+        )
+    }
+    rows = []
+    for measure in measures:
+        actual, link = measure_actual(measure, user, period)
+        target = targets.get(measure.pk)
+        ratio = (
+            (Decimal(actual) / target).quantize(Decimal("0.01")) if actual is not None and target else None
+        )
+        rows.append(
+            {
+                "measure": measure,
+                "objective": (
+                    f"Objective {measure.objective.goal.number}.{measure.objective.number}: {measure.objective.statement}"
+                    if measure.objective_id
+                    else ""
+                ),
+                "scope": measure.project.title if measure.project_id else "Program measure (all projects)",
+                "target": target,
+                "actual": actual,
+                "link": link,
+                "ratio": ratio,
+                "percent": (ratio * 100).quantize(Decimal("0.1")) if ratio is not None else None,
+                "explanation": explanations.get(measure.pk),
+            }
+        )
+    return rows
+
+
+def status_table(user, period: Period, rows: list[dict] | None = None) -> Table:
+    rows = status_rows(user, period) if rows is None else rows
+    table = Table(
+        "status",
+        "Project status chart",
+        [
+            "Measure",
+            "Scope",
+            "Objective",
+            "Target",
+            "Actual",
+            "Ratio",
+            "Percent of target",
+            "Explanation of progress",
+        ],
+    )
+    for row in rows:
+        table.rows.append(
+            [
+                Cell(row["measure"].name),
+                Cell(row["scope"]),
+                Cell(row["objective"]),
+                Cell(row["target"], numeric=True),
+                Cell(row["actual"], row["link"], numeric=True),
+                Cell(row["ratio"], numeric=True),
+                Cell(row["percent"], numeric=True),
+                Cell(row["explanation"].text if row["explanation"] else ""),
+            ]
+        )
+    return table
+
+
+TABLES = {
+    "status": status_table,
+    "services": services_table,
+    "ratings": ratings_table,
+    "conditions": conditions_table,
+    "attestation": attestation_table,
+}
+
+
+def report_tables(user, period: Period) -> list[Table]:
+    return [build(user, period) for build in TABLES.values()]

@@ -1,0 +1,228 @@
+"""The annual performance report: page, print view, CSV per table, XLSX workbook, and the
+filtered lists its numbers link to."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from accounts.models import SecurityEvent
+from core.lists import stream_csv
+from projects.models import Product
+
+from .exports import report_workbook, table_rows
+from .forms import ExplanationForm, RecordsFilterForm, ReportPeriodForm
+from .models import Attestation, SurveyInvitation, SurveyResponse
+from .report import (
+    TABLES,
+    Period,
+    attestation_table,
+    conditions_table,
+    measures_visible_to,
+    ratings_table,
+    report_tables,
+    services_table,
+    status_rows,
+    status_table,
+)
+from .services.report import may_edit_report, progress_explanation_save
+
+RECORDS_PER_PAGE = 50
+
+
+def _period(request) -> tuple[Period | None, ReportPeriodForm]:
+    form = ReportPeriodForm(request.GET or None)
+    if not request.GET.keys() & {"fy", "date_from", "date_to"}:
+        return Period.last_fiscal_year(), ReportPeriodForm()
+    if not form.is_valid():
+        return None, form
+    data = form.cleaned_data
+    if data.get("date_from") and data.get("date_to"):
+        return Period(data["date_from"], data["date_to"]), form
+    if data.get("fy"):
+        return Period.fiscal_year(data["fy"]), form
+    return Period.last_fiscal_year(), form
+
+
+def _log_export(request, what: str, period: Period) -> None:
+    SecurityEvent.objects.create(
+        kind=SecurityEvent.Kind.EXPORT,
+        user=request.user,
+        username=request.user.get_username(),
+        path=request.path[:500],
+        detail={"report": what, "start": period.start.isoformat(), "end": period.end.isoformat()},
+    )
+
+
+@login_required
+def report(request, *, print_view: bool = False):
+    period, form = _period(request)
+    if period is None:
+        return render(request, "accountability/report.html", {"form": form}, status=400)
+    fmt = request.GET.get("format", "")
+    if fmt == "xlsx":
+        tables = report_tables(request.user, period)
+        _log_export(request, "xlsx", period)
+        response = HttpResponse(
+            report_workbook(tables, title=f"Annual performance report: {period.label}"),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="performance-report-{period.start}-{period.end}.xlsx"'
+        )
+        return response
+    if fmt == "csv":
+        slug = request.GET.get("table", "")
+        if slug not in TABLES:
+            raise Http404("No such table.")
+        table = TABLES[slug](request.user, period)
+        _log_export(request, f"csv:{slug}", period)
+        return stream_csv(
+            header=table.columns, rows=table_rows(table), filename=f"{slug}-{period.start}-{period.end}.csv"
+        )
+    rows = status_rows(request.user, period)
+    user = request.user
+    tables = [
+        status_table(user, period, rows),
+        services_table(user, period),
+        ratings_table(user, period),
+        conditions_table(user, period, page=True),
+        attestation_table(user, period),
+    ]
+    editable = may_edit_report(request.user) and not print_view
+    for row in rows:
+        row["form"] = (
+            ExplanationForm(
+                initial={
+                    "measure": row["measure"].pk,
+                    "date_from": period.start,
+                    "date_to": period.end,
+                    "text": row["explanation"].text if row["explanation"] else "",
+                },
+                auto_id=f"m{row['measure'].pk}_%s",
+            )
+            if editable
+            else None
+        )
+    last = Period.last_fiscal_year()
+    return render(
+        request,
+        "accountability/report_print.html" if print_view else "accountability/report.html",
+        {
+            "form": form,
+            "period": period,
+            "tables": tables,
+            "status_rows": rows,
+            "fiscal_years": [last.end.year + 1, last.end.year, last.end.year - 1],
+            "query": f"date_from={period.start}&date_to={period.end}",
+            "editable": editable,
+        },
+    )
+
+
+@login_required
+def report_print(request):
+    return report(request, print_view=True)
+
+
+@login_required
+@require_POST
+def explanation_save(request):
+    if not may_edit_report(request.user):
+        raise Http404
+    form = ExplanationForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            for error in errors:
+                messages.error(request, f"{field}: {error}")
+        return redirect("accountability:report")
+    data = form.cleaned_data
+    measure = get_object_or_404(measures_visible_to(request.user), pk=data["measure"])
+    try:
+        progress_explanation_save(
+            measure=measure,
+            period_start=data["date_from"],
+            period_end=data["date_to"],
+            text=data["text"],
+            by=request.user,
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, f"The explanation of “{measure.name}” is saved for this period.")
+    return redirect(
+        f"{reverse('accountability:report')}?date_from={data['date_from']}&date_to={data['date_to']}"
+    )
+
+
+@login_required
+def records(request):  # noqa: C901 - one branch per kind of record a number can count
+    """The records a number of the report counts: delivered products, survey responses or
+    attestations, filtered like the report's link says."""
+    form = RecordsFilterForm(request.GET)
+    if not form.is_valid():
+        return render(request, "accountability/records.html", {"form": form, "page": None}, status=400)
+    data = form.cleaned_data
+    kind, start, end = data["kind"], data.get("date_from"), data.get("date_to")
+    if kind == "products":
+        qs = Product.objects.visible_to(request.user).filter(status=Product.Status.DELIVERED)
+        qs = qs.select_related("project__sea").order_by("-delivered_on", "pk")
+        if start:
+            qs = qs.filter(delivered_on__gte=start)
+        if end:
+            qs = qs.filter(delivered_on__lte=end)
+        sea, project = "project__sea", "project"
+    elif kind == "responses":
+        qs = SurveyResponse.objects.filter(
+            invitation__in=SurveyInvitation.objects.visible_to(request.user).values("pk")
+        )
+        qs = qs.select_related("invitation__project__sea", "invitation__activity", "invitation__product")
+        qs = qs.order_by("-submitted_at", "pk")
+        if start:
+            qs = qs.filter(submitted_at__date__gte=start)
+        if end:
+            qs = qs.filter(submitted_at__date__lte=end)
+        if data.get("about") == "services":
+            qs = qs.filter(invitation__activity__isnull=False)
+        elif data.get("about") == "products":
+            qs = qs.filter(invitation__product__isnull=False)
+        if data.get("type"):
+            qs = qs.filter(invitation__activity_type=data["type"])
+        sea, project = "invitation__project__sea", "invitation__project"
+    else:
+        qs = Attestation.objects.visible_to(request.user).filter(is_current=True)
+        qs = qs.select_related("activity__project__sea", "decided_by").order_by("-activity__date", "pk")
+        if start:
+            qs = qs.filter(activity__date__gte=start)
+        if end:
+            qs = qs.filter(activity__date__lte=end)
+        if data.get("status"):
+            qs = qs.filter(status=data["status"])
+        if data.get("type"):
+            qs = qs.filter(activity__type=data["type"])
+        sea, project = "activity__project__sea", "activity__project"
+    if data.get("state"):
+        qs = qs.filter(**{sea: data["state"]})
+    if data.get("project"):
+        qs = qs.filter(**{project: data["project"]})
+    page = Paginator(qs, RECORDS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "accountability/records.html",
+        {
+            "form": form,
+            "kind": kind,
+            "page": page,
+            "count": page.paginator.count,
+            "query": query.urlencode(),
+            "kind_label": dict(RecordsFilterForm.KINDS)[kind],
+        },
+    )

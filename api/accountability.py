@@ -1,0 +1,178 @@
+"""The v1 API of attestations, survey responses and the annual report's tables.
+
+Querysets are the accountability app's `visible_to(user)`; answers go through its services,
+the report tables through the same functions as the report page.
+"""
+
+from django.core.exceptions import PermissionDenied
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accountability.forms import ReportPeriodForm
+from accountability.models import Attestation, Decision, SurveyInvitation, SurveyResponse
+from accountability.report import TABLES, Period
+from accountability.services.attestations import AlreadyAnswered, attestation_decide
+
+from .serializers import StrictFieldsMixin
+from .views import ScopedReadOnlyViewSet, ThrottleBeforePermissionMixin
+
+
+class AttestationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Attestation
+        fields = [
+            "id",
+            "activity",
+            "version",
+            "is_current",
+            "counterpart_role",
+            "status",
+            "requested_at",
+            "decided_at",
+            "decided_by",
+            "comment",
+        ]
+        read_only_fields = fields
+
+
+class AttestationAnswerSerializer(StrictFieldsMixin, serializers.Serializer):
+    decision = serializers.ChoiceField(choices=[Decision.CONFIRMED, Decision.COMMENTED, Decision.DISPUTED])
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class AttestationViewSet(ScopedReadOnlyViewSet):
+    """Counterparts' answers on each version of the activities the user may see."""
+
+    model = Attestation
+    serializer_class = AttestationSerializer
+    filterset_fields = ["status", "is_current", "activity"]
+
+    def get_queryset(self):
+        return super().get_queryset().order_by("-requested_at", "-pk")
+
+    @extend_schema(
+        request=AttestationAnswerSerializer,
+        responses={
+            200: AttestationSerializer,
+            400: OpenApiTypes.OBJECT,
+            403: OpenApiTypes.OBJECT,
+            409: OpenApiTypes.OBJECT,
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def answer(self, request, pk=None):  # noqa: ARG002 - DRF passes the key; get_object() reads it
+        """Confirm, comment on or dispute (with a reason) the current version, as its counterpart."""
+        attestation = self.get_object()
+        serializer = AttestationAnswerSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            answered = attestation_decide(
+                attestation=attestation, by=request.user, **serializer.validated_data
+            )
+        except AlreadyAnswered as exc:
+            return Response({"detail": exc.messages[0]}, status=status.HTTP_409_CONFLICT)
+        except PermissionDenied as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
+        return Response(AttestationSerializer(answered).data)
+
+
+class SurveyResponseSerializer(serializers.ModelSerializer):
+    project = serializers.IntegerField(source="invitation.project_id", read_only=True)
+    activity = serializers.IntegerField(source="invitation.activity_id", read_only=True, allow_null=True)
+    product = serializers.IntegerField(source="invitation.product_id", read_only=True, allow_null=True)
+    activity_type = serializers.CharField(source="invitation.activity_type", read_only=True)
+
+    class Meta:
+        model = SurveyResponse
+        fields = [
+            "id",
+            "project",
+            "activity",
+            "product",
+            "activity_type",
+            "quality",
+            "relevance",
+            "usefulness",
+            "comment",
+            "submitted_at",
+        ]
+        read_only_fields = fields
+
+
+class SurveyResponseViewSet(ScopedReadOnlyViewSet):
+    """Participants' ratings of services and products (means per dimension, 1–5)."""
+
+    serializer_class = SurveyResponseSerializer
+
+    def get_queryset(self):
+        visible = SurveyInvitation.objects.visible_to(self.request.user).values("pk")
+        return (
+            SurveyResponse.objects.filter(invitation__in=visible)
+            .select_related("invitation")
+            .order_by("-submitted_at", "-pk")
+        )
+
+
+ReportTableSerializer = inline_serializer(
+    "ReportTable",
+    {
+        "table": serializers.CharField(),
+        "title": serializers.CharField(),
+        "period_start": serializers.DateField(),
+        "period_end": serializers.DateField(),
+        "columns": serializers.ListField(child=serializers.CharField()),
+        "rows": serializers.ListField(child=serializers.ListField(child=serializers.JSONField())),
+    },
+)
+
+
+class ReportTableView(ThrottleBeforePermissionMixin, APIView):
+    """One table of the annual performance report for a period (default: the last fiscal year)."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("table", str, OpenApiParameter.PATH, enum=list(TABLES)),
+            OpenApiParameter("fy", int, description="Federal fiscal year (October to September)."),
+            OpenApiParameter("date_from", OpenApiTypes.DATE),
+            OpenApiParameter("date_to", OpenApiTypes.DATE),
+        ],
+        responses={200: ReportTableSerializer, 400: OpenApiTypes.OBJECT},
+    )
+    def get(self, request, table: str):
+        if table not in TABLES:
+            raise NotFound("No such table.")
+        form = ReportPeriodForm(request.query_params)
+        if not form.is_valid():
+            raise serializers.ValidationError(form.errors.get_json_data())
+        data = form.cleaned_data
+        if data.get("date_from"):
+            period = Period(data["date_from"], data["date_to"])
+        elif data.get("fy"):
+            period = Period.fiscal_year(data["fy"])
+        else:
+            period = Period.last_fiscal_year()
+        built = TABLES[table](request.user, period)
+        rows = built.export_rows if built.export_rows is not None else built.rows
+        return Response(
+            {
+                "table": built.slug,
+                "title": built.title,
+                "period_start": period.start,
+                "period_end": period.end,
+                "columns": built.columns,
+                "rows": [[_json(cell.value) for cell in row] for row in rows],
+            }
+        )
+
+
+def _json(value):
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return float(value)
+    return value

@@ -1,0 +1,162 @@
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from accountability.models import MeasureTarget, PerformanceMeasure, ProgressExplanation
+from accountability.report import Period
+from accountability.services.attestations import attestation_decide
+from projects.models import Activity, Product
+from tests.accountability.conftest import log
+from tests.projects.factories import ProductFactory, ProjectFactory
+
+FY = Period.fiscal_year(2026)
+QUERY = "?date_from=2025-10-01&date_to=2026-09-30"
+
+
+@pytest.fixture
+def world(team, ny):
+    project = team["project"]
+    first = log(project, team["staff"], date=datetime.date(2025, 11, 3))
+    log(project, team["staff"], date=datetime.date(2026, 2, 3), type="training", hours=Decimal("6"))
+    log(project, team["staff"], date=datetime.date(2024, 2, 3))  # outside the fiscal year
+    attestation_decide(
+        attestation=first.attestations.get(is_current=True), by=team["contact"], decision="confirmed"
+    )
+    ProductFactory(
+        project=project,
+        status=Product.Status.DELIVERED,
+        delivered_on=datetime.date(2026, 3, 1),
+        title="Guidebook",
+    )
+    ny_project = ProjectFactory(sea=ny, title="New York literacy")
+    Activity.objects.create(
+        project=ny_project, date=datetime.date(2026, 1, 5), type="coaching", summary="NY", hours=7
+    )
+    measure = PerformanceMeasure.objects.create(
+        name="Hours of coaching",
+        definition="Hours of coaching sessions",
+        counts="hours",
+        activity_type="coaching",
+    )
+    MeasureTarget.objects.create(
+        measure=measure, period_start=FY.start, period_end=FY.end, target=Decimal("10")
+    )
+    return {**team, "measure": measure, "ny_project": ny_project}
+
+
+def test_default_period_is_the_last_fiscal_year():
+    assert Period.last_fiscal_year(datetime.date(2026, 12, 7)) == FY
+    assert Period.last_fiscal_year(datetime.date(2026, 9, 30)) == Period.fiscal_year(2025)
+
+
+def test_facilitator_reads_the_report_and_numbers_link_to_records(client, world):
+    client.force_login(world["lead"])
+    response = client.get(reverse("accountability:report") + QUERY)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Fiscal year 2026" in page
+    # Coaching hours: 2.5 in CT and 7 in NY within the period → 9.5 of 10.
+    assert ">9.50<" in page
+    assert "95.0%" in page
+    assert (
+        f"state={world['project'].sea_id}&amp;type=training&amp;date_from=2025-10-01&amp;date_to=2026-09-30"
+        in page
+    )
+    assert "New York" in page or "NYSED" in page
+
+
+def test_sea_staff_see_their_state_only(client, world, ny_staff):
+    client.force_login(ny_staff)
+    page = client.get(reverse("accountability:report") + QUERY).content.decode()
+    assert "NYSED" in page
+    assert "CSDE" not in page
+    assert ">7.00<" in page  # only NY's coaching hours
+
+
+def test_csv_and_workbook(client, world):
+    client.force_login(world["lead"])
+    csv = client.get(reverse("accountability:report") + QUERY + "&format=csv&table=services")
+    body = b"".join(csv.streaming_content).decode()
+    assert csv.status_code == 200
+    assert "CSDE total" in body
+    xlsx = client.get(reverse("accountability:report") + QUERY + "&format=xlsx")
+    workbook = load_workbook(io.BytesIO(xlsx.content))
+    assert len(workbook.sheetnames) == 5
+    services = workbook[workbook.sheetnames[1]]
+    values = [[c.value for c in row] for row in services.iter_rows()]
+    assert any(r[:3] == ["CSDE total", "All types", 2] for r in values)
+    assert client.get(reverse("accountability:report") + QUERY + "&format=csv&table=nope").status_code == 404
+
+
+def test_bad_period_is_a_clear_400(client, world):
+    client.force_login(world["lead"])
+    response = client.get(reverse("accountability:report") + "?date_from=2026-10-01&date_to=2025-01-01")
+    assert response.status_code == 400
+    assert "before its start" in response.content.decode()
+    assert (
+        client.get(reverse("accountability:report") + "?date_from=junk&date_to=2025-01-01").status_code == 400
+    )
+
+
+def test_explanation_kept_per_period_and_only_center_staff_write(client, world, ct_staff):
+    url = reverse("accountability:explanation_save")
+    data = {
+        "measure": world["measure"].pk,
+        "date_from": "2025-10-01",
+        "date_to": "2026-09-30",
+        "text": "On track.",
+    }
+    client.force_login(ct_staff)
+    assert client.post(url, data).status_code == 404
+    assert not ProgressExplanation.objects.exists()
+    client.force_login(world["lead"])
+    assert client.post(url, data).status_code == 302
+    assert client.post(url, {**data, "text": ""}).status_code == 302  # refused with a message
+    explanation = ProgressExplanation.objects.get()
+    assert (explanation.text, explanation.period_start) == ("On track.", FY.start)
+    assert "On track." in client.get(reverse("accountability:report") + QUERY).content.decode()
+
+
+def test_records_page_lists_what_a_number_counts(client, world, ny_staff):
+    client.force_login(world["lead"])
+    url = reverse("accountability:records") + QUERY + "&kind=attestations&status=confirmed"
+    page = client.get(url).content.decode()
+    assert "1 record" in page
+    products = client.get(reverse("accountability:records") + QUERY + "&kind=products").content.decode()
+    assert "Guidebook" in products
+    client.force_login(ny_staff)
+    assert (
+        "Guidebook"
+        not in client.get(reverse("accountability:records") + QUERY + "&kind=products").content.decode()
+    )
+    assert client.get(reverse("accountability:records") + "?kind=bogus").status_code == 400
+
+
+def test_anonymous_is_sent_to_sign_in(client, db):
+    for name in (
+        "accountability:report",
+        "accountability:records",
+        "accountability:report_print",
+        "accountability:dashboard",
+    ):
+        response = client.get(reverse(name))
+        assert response.status_code == 302
+        assert "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("size", [1, 8])
+def test_report_queries_do_not_grow_with_data(client, team, size, django_assert_max_num_queries):
+    for n in range(size):
+        project = ProjectFactory(sea=team["project"].sea, title=f"P{n}")
+        log(project, team["staff"], date=datetime.date(2026, 1, 1 + n))
+        PerformanceMeasure.objects.create(name=f"M{n}", definition="d", counts="activities", project=project)
+    client.force_login(team["lead"])
+    # One query per performance measure (a handful of admin-defined rows), the rest fixed.
+    with django_assert_max_num_queries(50 + 2 * size):
+        assert client.get(reverse("accountability:report") + QUERY).status_code == 200
+    with django_assert_max_num_queries(20):
+        assert client.get(reverse("accountability:dashboard")).status_code == 200

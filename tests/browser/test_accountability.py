@@ -1,0 +1,84 @@
+"""The two journeys of the accountability feature, in a real browser with axe-core:
+a Connecticut SEA contact confirms an activity from the link in a mail (without signing in),
+and a facilitator opens last fiscal year's report, follows a number to its records and downloads
+the workbook."""
+
+import datetime
+import io
+import re
+from decimal import Decimal
+from urllib.parse import urlsplit
+
+import pytest
+from openpyxl import load_workbook
+
+from accountability.models import Attestation, Decision, MeasureTarget, PerformanceMeasure
+from accountability.report import Period
+from tests.accountability.conftest import log, team  # noqa: F401  (the fixture)
+from tests.meetings.helpers import recipient, send_due
+
+# serialized_rollback keeps the reference data of the data migrations (roles, conditions).
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def test_ct_contact_confirms_an_activity_from_the_mail(page, team, assert_accessible, screenshot):  # noqa: F811
+    # Logged by center staff: committed, so the request goes to the SEA contacts' outbox.
+    activity = log(team["project"], team["staff"], summary="Coached two pilot districts on hiring.")
+    attestation = Attestation.objects.get(activity=activity, is_current=True)
+    mails = [m for m in send_due() if recipient(m) == team["contact"].email]
+    assert len(mails) == 1
+    assert "Please confirm" in mails[0].subject
+    link = re.search(r"https?://\S+/accountability/confirm/link/\S+/", mails[0].body).group(0)
+    page.goto(urlsplit(link).path)
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Confirm an activity")
+    assert page.get_by_text("Coached two pilot districts on hiring.").is_visible()
+    assert_accessible(page)
+    screenshot(page, "accountability-confirm-link")
+    page.get_by_label("Confirm: this took place as recorded").check()
+    page.get_by_role("button", name="Send my answer").click()
+    assert page.locator(".alert-success").inner_text().startswith("Thank you")
+    screenshot(page, "accountability-confirmed")
+    attestation.refresh_from_db()
+    assert (attestation.status, attestation.decided_by) == (Decision.CONFIRMED, team["contact"])
+    page.goto(urlsplit(link).path)  # the link works once
+    assert "already answered" in page.locator(".alert-danger").inner_text()
+
+
+def test_facilitator_follows_a_number_and_downloads_the_workbook(
+    page,
+    team,  # noqa: F811
+    sign_in,
+    assert_accessible,
+    screenshot,
+):
+    period = Period.last_fiscal_year()
+    project = team["project"]
+    for offset, kind in ((20, "coaching"), (80, "training"), (140, "coaching")):
+        log(project, team["staff"], date=period.start + datetime.timedelta(days=offset), type=kind)
+    log(project, team["staff"], date=period.start - datetime.timedelta(days=3))  # the year before
+    measure = PerformanceMeasure.objects.create(
+        name="Hours of technical assistance", definition="Hours of all activities.", counts="hours"
+    )
+    MeasureTarget.objects.create(
+        measure=measure, period_start=period.start, period_end=period.end, target=Decimal(10)
+    )
+    sign_in(team["lead"])
+    page.get_by_role("link", name="Annual report").click()
+    assert f"Fiscal year {period.end.year}" in page.locator("p.lead").inner_text()
+    assert_accessible(page)
+    screenshot(page, "accountability-report")
+    # The CSDE total of activities in the services table: 3 in the fiscal year.
+    services = page.locator("section", has=page.get_by_role("heading", name="Services by state and type"))
+    total_row = services.locator("tr", has_text="CSDE total")
+    total_row.get_by_role("link").first.click()
+    page.wait_for_url(re.compile(r"/projects/activities/\?"))
+    assert "3 activities" in page.locator("main").inner_text()
+    screenshot(page, "accountability-report-records")
+    page.go_back()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the workbook (XLSX)").click()
+    workbook = load_workbook(io.BytesIO(open(download.value.path(), "rb").read()))  # noqa: SIM115
+    assert workbook.sheetnames[0] == "Project status chart"
+    rows = [[cell.value for cell in row] for row in workbook["Project status chart"].iter_rows()]
+    assert rows[2][0] == "Hours of technical assistance"
+    assert rows[2][4] == 7.5
