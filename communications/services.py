@@ -90,6 +90,7 @@ def communication_compose(
         context_object_id=context_object_id,
     )
     communication.full_clean()
+    communication._history_user = author
     communication.save()
     return communication
 
@@ -119,6 +120,7 @@ def communication_update(*, communication: Communication, editor, **fields) -> C
         context_provider=communication.context_provider,
     )
     communication.full_clean()
+    communication._history_user = editor
     with transaction.atomic():
         communication.save()
         if "audience" in fields or "category" in fields:
@@ -252,6 +254,7 @@ def communication_cancel(*, communication: Communication, by, reason: str = "") 
         locked.cancelled_at = now
         locked.cancelled_by = by
         locked.cancel_reason = reason[:300]
+        locked._history_user = by
         locked.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason", "updated_at"])
         locked.schedules.exclude(status=Schedule.Status.FINISHED).update(
             status=Schedule.Status.CANCELLED, next_run_at=None, updated_at=now
