@@ -6,7 +6,7 @@ from django.db.models import Q
 
 from accounts.models import Role, User
 from projects.models import Product, Project
-from r2cc_portal.pickers import PickerSelectMultiple
+from r2cc_portal.pickers import PickerSelect, PickerSelectMultiple
 from stakeholders.models import Membership, Stakeholder
 
 from .models import ActionItem, AgendaItem, Decision, Feedback, Meeting, Minutes, Participant
@@ -288,7 +288,13 @@ class MembershipForm(forms.ModelForm):
             "term_start",
             "term_end",
         ]
-        widgets = {"term_start": DateInput(), "term_end": DateInput()}
+        widgets = {
+            "term_start": DateInput(),
+            "term_end": DateInput(),
+            # Type-ahead: the directory and the districts run to tens of thousands.
+            "stakeholder": PickerSelect("projects:pick_person", placeholder="Type a name"),
+            "represents_district": PickerSelect("projects:pick_district", placeholder="Type a district"),
+        }
 
     def __init__(self, *args, body, user, **kwargs):
         super().__init__(*args, **kwargs)
