@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from accounts.models import Role, User
-from core.pickers import PickerSelectMultiple
+from core.pickers import PickerSelect, PickerSelectMultiple
 from projects.models import Product, Project
 from stakeholders.models import Membership, Stakeholder
 
@@ -305,7 +305,13 @@ class MembershipForm(forms.ModelForm):
             "term_start",
             "term_end",
         ]
-        widgets = {"term_start": DateInput(), "term_end": DateInput()}
+        widgets = {
+            "term_start": DateInput(),
+            "term_end": DateInput(),
+            # Type-ahead: the directory and the districts run to tens of thousands.
+            "stakeholder": PickerSelect("projects:pick_person", placeholder="Type a name"),
+            "represents_district": PickerSelect("projects:pick_district", placeholder="Type a district"),
+        }
 
     def __init__(self, *args, body, user, **kwargs):
         super().__init__(*args, **kwargs)

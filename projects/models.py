@@ -447,6 +447,9 @@ class Activity(models.Model):
         indexes = [
             models.Index(fields=["project", "-date"]),
             models.Index(fields=["-date"]),
+            # The activity list's sorts by type and by hours, read in order by keyset pages.
+            models.Index(fields=["type", "-date", "-id"], name="activity_type_date_id"),
+            models.Index(fields=["hours", "-date", "-id"], name="activity_hours_date_id"),
         ]
 
     def __str__(self):

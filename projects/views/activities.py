@@ -83,11 +83,18 @@ class ActivityListView(FilteredListView):
         (say "data", a sixth of all activities) is shown newest first, from the date index.
         """
         raw = self.request.GET.get("sort", "")
+        if raw.removeprefix("-") in self.joined_sorts and self.match_count()[1]:
+            # Sorting by a column of another table sorts every row: only for a narrowed list.
+            self.sort_refused = raw.removeprefix("-")
+            return self.default_sort.removeprefix("-"), self.default_sort.startswith("-")
         if raw.removeprefix("-") == "relevance" or (not raw and self.searching()):
             if self.searching() and not self.filterset_has_error("q") and not self.match_count()[1]:
                 return "relevance", raw.startswith("-")
             return self.default_sort.removeprefix("-"), self.default_sort.startswith("-")
         return super().get_sort()
+
+    joined_sorts = ("project", "state")
+    sort_refused = ""
 
     def match_count(self) -> tuple[int, bool]:
         """(matches up to COUNT_CAP, whether there are more), counted once per request."""
@@ -120,6 +127,7 @@ class ActivityListView(FilteredListView):
         key, descending = self.get_sort()
         context["sort_is_relevance"] = key == "relevance"
         context["too_many_to_rank"] = self.searching() and self.match_count()[1]
+        context["sort_refused"] = self.sort_refused
         newest_first = key == "date" and descending
         context["previous_label"] = "Newer" if newest_first else "Previous"
         context["next_label"] = "Older" if newest_first else "Next"

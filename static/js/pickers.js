@@ -29,7 +29,6 @@
       preload: "focus",
       placeholder: select.dataset.placeholder || "Type to search",
       plugins: multiple ? { remove_button: { title: "Remove" } } : {},
-      allowEmptyOption: true,
       load: function (query, callback) {
         window
           .fetch(pickerUrl(select, query), {
@@ -54,6 +53,9 @@
     };
     if (!multiple) settings.maxItems = 1;
     var picker = new window.TomSelect(select, settings);
+    // Tom Select points the <label> at its own combobox; the <select> it keeps in sync stays
+    // in the form but out of the accessibility tree, so assistive technology meets one control.
+    select.setAttribute("aria-hidden", "true");
     // A scoped picker forgets the matches of the previous scope when it is opened again.
     picker.on("dropdown_open", function () {
       if (select.dataset.pickerScope) {

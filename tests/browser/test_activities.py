@@ -174,14 +174,23 @@ def test_facilitator_form_and_bad_input(page, facilitator, world, sign_in, asser
     page.goto(reverse("projects:activity_create"))
     expect(page.get_by_text("Choose the project first")).to_have_count(2)
     assert_accessible(page)
-    # Choosing a project brings its people and districts in place.
-    page.get_by_label("Project").select_option(str(world["ct_project"].pk))
+    # The project is a type-ahead combobox: type, pick a match with the keyboard; choosing it
+    # brings its people and districts in place.
+    combobox = page.get_by_role("combobox", name="Project")
+    combobox.focus()
+    combobox.press_sequentially("Diversifying")
+    expect(page.get_by_role("option", name=re.compile("Diversifying Connecticut"))).to_be_visible()
+    expect(page.get_by_role("option", name=re.compile("New York literacy"))).to_have_count(0)
+    page.keyboard.press("Enter")
+    expect(page.locator("#id_project")).to_have_value(str(world["ct_project"].pk))
+    expect(page.get_by_label("Find projects")).to_be_hidden()  # the no-script search is not needed
     expect(page.locator("#participant-options")).to_contain_text("Ana Reyes")
     expect(page.locator("#district-options")).to_contain_text("Harbor City Public Schools")
     page.get_by_label("Hours").fill("-2")
     page.get_by_role("button", name="Log activity").click()
     expect(page.get_by_text("Please correct the fields below")).to_be_visible()
     expect(page.get_by_text("An activity takes more than 0 and at most 24 hours")).to_be_visible()
+    expect(page.locator("#id_project")).to_have_value(str(world["ct_project"].pk))  # kept
     screenshot(page, "activity-form-errors")
     assert_accessible(page)
     assert Activity.objects.count() == 2

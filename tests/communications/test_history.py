@@ -18,4 +18,5 @@ def test_history_names_the_actor_of_each_service(ct_staff, facilitator, ct):
         ("~", ct_staff),
         ("~", facilitator),
     ]
-    assert versions[1].subject == "Revised subject" and versions[2].status == "cancelled"
+    assert versions[1].subject == "Revised subject"
+    assert versions[2].status == "cancelled"

@@ -742,3 +742,20 @@ def test_a_search_with_more_matches_than_the_cap_comes_newest_first(
     assert pks[0] == new.pk
     assert pks[-1] == old.pk
     assert "newest first (add words" in response.text
+
+
+def test_sorting_by_project_is_refused_for_a_list_longer_than_the_cap(
+    client, facilitator, ct_project, monkeypatch
+):
+    monkeypatch.setattr("core.keyset.COUNT_CAP", 2)
+    other = ProjectFactory(sea=ct_project.sea, title="AAA first by title")
+    ActivityFactory(project=ct_project, date=datetime.date(2025, 3, 1))
+    ActivityFactory(project=other, date=datetime.date(2025, 1, 1))
+    newest = ActivityFactory(project=ct_project, date=datetime.date(2025, 4, 1))
+    client.force_login(facilitator)
+    response = client.get(LIST, {"sort": "project"})
+    assert response.context["object_list"][0].pk == newest.pk
+    assert "Sorting by project needs at most 2 matches" in response.text
+    response = client.get(LIST, {"sort": "project", "project": other.pk})
+    assert response.context["object_list"][0].project == other
+    assert "Sorting by" not in response.text

@@ -155,3 +155,22 @@ def test_meeting_guests_picker_renders_only_chosen(facilitator, ct):
     html = str(form["guests"])
     assert html.count("<option") == 1
     assert "Guest2" in html
+
+
+def test_membership_form_pickers_render_only_chosen(facilitator, ct):
+    from meetings.forms import MembershipForm
+    from tests.stakeholders.factories import AdvisoryBodyFactory
+
+    people = [StakeholderFactory(sea=ct, last_name=f"Member{i}") for i in range(30)]
+    districts = [DistrictFactory(sea=ct, name=f"Represented {i}") for i in range(30)]
+    form = MembershipForm(
+        {"stakeholder": people[4].pk, "represents_district": districts[7].pk, "role": "member"},
+        body=AdvisoryBodyFactory(),
+        user=facilitator,
+    )
+    form.is_valid()
+    html = str(form["stakeholder"]) + str(form["represents_district"])
+    assert "Member4" in html
+    assert "Represented 7" in html
+    assert "Member5" not in html
+    assert "Represented 8" not in html
