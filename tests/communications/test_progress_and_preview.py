@@ -88,3 +88,24 @@ def test_the_html_preview_is_the_rendered_message_under_its_own_policy(client, c
     client.logout()
     assert client.get(reverse("communications:preview", args=[ct_comm.pk])).status_code == 302
     assert Delivery.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_schedule_form_previews_its_next_dates(client, ct_staff, ny_staff, ct_comm):
+    url = reverse("communications:schedule_dates", args=[ct_comm.pk])
+    answers = {
+        "mode": "recurring",
+        "date": "2031-01-06",
+        "time": "09:00",
+        "frequency": "weekly",
+        "interval": "1",
+        "weekdays": ["0"],
+        "count": "3",
+    }
+    client.force_login(ct_staff)
+    html = client.get(url, answers).content.decode()
+    assert html.count("<li>") == 3
+    assert 'datetime="2031-01-06T09:00-05:00"' in html and 'datetime="2031-01-20T09:00-05:00"' in html
+    assert "Complete the fields" in client.get(url, {"mode": "at"}).content.decode()
+    client.force_login(ny_staff)
+    assert client.get(url, answers).status_code == 404
