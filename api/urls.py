@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import views, work
 
 app_name = "api"
 
@@ -28,6 +28,10 @@ router.register("meetings", views.MeetingViewSet, basename="meeting")
 router.register("action-items", views.ActionItemViewSet, basename="actionitem")
 router.register("communications", views.CommunicationViewSet, basename="communication")
 router.register("deliveries", views.DeliveryViewSet, basename="delivery")
+router.register("requests", work.TARequestViewSet, basename="tarequest")
+router.register("goals", work.GoalViewSet, basename="goal")
+router.register("objectives", work.ObjectiveViewSet, basename="objective")
+router.register("adoptions", work.ProductAdoptionViewSet, basename="productadoption")
 
 urlpatterns = [
     path("v1/", include(router.urls)),

@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from communications.models import Communication, Delivery
@@ -260,6 +261,24 @@ class ProductViewSet(ScopedReadOnlyViewSet):
     serializer_class = serializers.ProductSerializer
     filterset_class = filters.ProductFilter
     ordering_fields = ["due_date", "title", "status", "delivered_on"]
+
+    def get_serializer_class(self):
+        if self.action == "move":
+            from .work import ProductMoveSerializer
+
+            return ProductMoveSerializer
+        return serializers.ProductSerializer
+
+    @extend_schema(
+        request={"application/json": {"type": "object"}}, responses={200: serializers.ProductSerializer}
+    )
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None):
+        """Move a product: start_development, submit_for_review, return_to_development, deliver
+        (with delivered_on), retire or cancel."""
+        from .work import product_move
+
+        return product_move(self, request, pk)
 
 
 class MeetingViewSet(ScopedReadOnlyViewSet):
