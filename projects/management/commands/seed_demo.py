@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from intake.demo import intake_demo_load
 from meetings.demo import meetings_demo_load
 from projects.demo import demo_world_load
 
@@ -21,6 +22,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             result = demo_world_load(password=os.environ.get("DEMO_PASSWORD") or None)
             result.created += meetings_demo_load(today=timezone.localdate())
+            result.created += intake_demo_load(today=timezone.localdate())
         if result.created:
             self.stdout.write(self.style.SUCCESS(f"Demo world loaded: {result.created} records created."))
         else:
