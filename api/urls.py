@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from . import accountability, views
+from . import accountability, views, work
 
 app_name = "api"
 
@@ -23,13 +23,17 @@ router.register("assessments", views.ConditionAssessmentViewSet, basename="asses
 router.register("activities", views.ActivityViewSet, basename="activity")
 router.register("indicators", views.IndicatorViewSet, basename="indicator")
 router.register("indicator-values", views.IndicatorValueViewSet, basename="indicatorvalue")
-router.register("products", views.ProductViewSet, basename="product")
+router.register("products", work.ProductViewSet, basename="product")
 router.register("meetings", views.MeetingViewSet, basename="meeting")
 router.register("action-items", views.ActionItemViewSet, basename="actionitem")
 router.register("communications", views.CommunicationViewSet, basename="communication")
 router.register("deliveries", views.DeliveryViewSet, basename="delivery")
 router.register("attestations", accountability.AttestationViewSet, basename="attestation")
 router.register("survey-responses", accountability.SurveyResponseViewSet, basename="surveyresponse")
+router.register("requests", work.TARequestViewSet, basename="tarequest")
+router.register("goals", work.GoalViewSet, basename="goal")
+router.register("objectives", work.ObjectiveViewSet, basename="objective")
+router.register("adoptions", work.ProductAdoptionViewSet, basename="productadoption")
 
 urlpatterns = [
     path("v1/", include(router.urls)),

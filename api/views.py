@@ -14,7 +14,6 @@ from projects.models import (
     ConditionAssessment,
     Indicator,
     IndicatorValue,
-    Product,
     Project,
 )
 from projects.services.activities import activity_delete, activity_log, activity_update
@@ -254,13 +253,6 @@ class IndicatorValueViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         value = indicator_value_record(recorded_by=request.user, **serializer.validated_data)
         output = serializers.IndicatorValueSerializer(value, context={"request": request})
         return Response(output.data, status=status.HTTP_201_CREATED)
-
-
-class ProductViewSet(ScopedReadOnlyViewSet):
-    model = Product
-    serializer_class = serializers.ProductSerializer
-    filterset_class = filters.ProductFilter
-    ordering_fields = ["due_date", "title", "status", "delivered_on"]
 
 
 class MeetingViewSet(ScopedReadOnlyViewSet):

@@ -6,5 +6,11 @@ class IntakeConfig(AppConfig):
     verbose_name = "Requests for technical assistance"
 
     def ready(self):
+        from projects import hooks
+
         # Requests awaiting triage or an answer appear on every user's "my work".
         from . import mywork  # noqa: F401
+        from .demo import intake_demo_load
+
+        # seed_demo (projects, below intake) loads the demo requests after the demo meetings.
+        hooks.register_demo_loader(intake_demo_load)

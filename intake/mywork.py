@@ -1,8 +1,11 @@
 """The requests section of "my work": requests awaiting triage (center staff) or an answer (the state)."""
 
+from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Concat
 from django.urls import reverse
 
-from projects.mywork import LIMIT, WorkItem, WorkSection, register_work_section
+from projects.mywork import WorkItem, WorkQuery, WorkRow, register_work_section, work_columns
 
 from .models import TARequest
 
@@ -20,26 +23,31 @@ def requests_section(*, user, today):  # noqa: ARG001 - the registry passes both
         )
     else:
         return None
-    rows = list(
-        TARequest.objects.visible_to(user)
-        .filter(status__in=wanted)
-        .select_related("sea")
-        .order_by("submitted_at", "pk")[: LIMIT + 1]
-    )
-    items = [
-        WorkItem(
-            label=r.title,
-            url=reverse("intake:detail", args=[r.pk]),
-            detail=f"{r.sea.state_code} · {r.get_status_display()} · {r.get_urgency_display()}",
-            when=r.submitted_at.date(),
-        )
-        for r in rows[:LIMIT]
-    ]
-    return WorkSection(
+    rows = work_columns(
+        TARequest.objects.visible_to(user).filter(status__in=wanted).order_by("submitted_at", "pk"),
         key="requests",
+        label="title",
+        when="submitted_at",
+        detail=Concat(
+            "sea__state_code", Value("|"), "status", Value("|"), "urgency", output_field=models.TextField()
+        ),
+    )
+    statuses, urgencies = dict(TARequest.Status.choices), dict(TARequest.Urgency.choices)
+
+    def item(row: WorkRow) -> WorkItem:
+        state, status, urgency = (row.detail.split("|") + ["", "", ""])[:3]
+        return WorkItem(
+            label=row.label,
+            url=reverse("intake:detail", args=[row.pk]),
+            detail=f"{state} · {statuses.get(status, status)} · {urgencies.get(urgency, urgency)}",
+            when=row.when,
+        )
+
+    return WorkQuery(
+        rows=rows,
+        item=item,
         title=title,
-        items=items,
         empty=empty,
-        more_url=reverse("intake:list") + "?status=open" if len(rows) > LIMIT else "",
+        more_url=reverse("intake:list") + "?status=open",
         more_label="All open requests",
     )

@@ -24,8 +24,11 @@ from projects.models import (
     IndicatorValue,
     Objective,
     Product,
+    ProductAdoption,
     Project,
+    ProjectMember,
     ScopeChange,
+    Topic,
 )
 from projects.services.rollups import activity_contribution, activity_month_change
 from stakeholders.models import (
@@ -407,6 +410,11 @@ class _World:
                 "status": status,
                 "lead_center": lead,
                 "due_date": self.today + datetime.timedelta(days=due_in_days),
+                "delivered_on": (
+                    self.today + datetime.timedelta(days=due_in_days)
+                    if status in (Product.Status.DELIVERED, Product.Status.RETIRED)
+                    else None
+                ),
                 "link": link,
             },
         )
@@ -789,6 +797,62 @@ class _World:
         )
         self.goals(climate, [("Districts use climate survey results in their improvement plans.", [])])
 
+    # -- topics, teams and adoptions ---------------------------------------------------
+
+    def running_the_work(self):
+        """Topics and teams on the projects, and the eight pilot districts' adoptions of the
+        Connecticut action-plan template (products implemented consistently across settings)."""
+        topics = {t.slug: t for t in Topic.objects.all()}
+        plan = {
+            "Diversifying Connecticut's educator workforce": (["educator-workforce", "data-use"], "ct.staff"),
+            "Strengthening New York's new-teacher mentoring": (["educator-workforce"], "ny.staff"),
+            "Engaging school boards in New York's strategic plan": (
+                ["strategic-planning", "family-engagement"],
+                "ny.staff",
+            ),
+            "Rhode Island school climate survey use": (["student-wellbeing", "data-use"], "ri.staff"),
+            "Rhode Island educator certification pathways": (["educator-workforce"], "ri.staff"),
+        }
+        for project in Project.objects.filter(title__in=list(plan)):
+            slugs, contact = plan[project.title]
+            project.topics.add(*[topics[s] for s in slugs if s in topics])
+            self.get_or_create(
+                ProjectMember,
+                project=project,
+                user=self.users["facilitator"],
+                defaults={"role": ProjectMember.Role.CENTER_LEAD},
+            )
+            self.get_or_create(
+                ProjectMember,
+                project=project,
+                user=self.users[contact],
+                defaults={"role": ProjectMember.Role.SEA_CONTACT},
+            )
+        template = Product.objects.filter(title="Statewide recruitment action-plan template").first()
+        if template is None:
+            return
+        notes = (
+            "Board adopted the plan with a grow-your-own pathway.",
+            "Adopted with a paraprofessional-to-teacher track.",
+            "Adopted; recruitment fairs at two HBCUs added.",
+            "Adopted after a community listening session.",
+            "Adopted with a residency partnership.",
+            "Adopted; the district shares hiring data quarterly.",
+            "Adopted with a mentoring add-on for first-year hires.",
+            "Adopted; the plan is part of the district strategic plan.",
+        )
+        for n, district in enumerate(template.project.districts.order_by("name")[:8]):
+            self.get_or_create(
+                ProductAdoption,
+                product=template,
+                district=district,
+                defaults={
+                    "adopted_on": self.days_ago(190 - 15 * n),
+                    "note": notes[n % len(notes)],
+                    "recorded_by": self.users["ct.staff"],
+                },
+            )
+
     # -- accounts ------------------------------------------------------------------------
 
     def accounts(self):
@@ -864,4 +928,5 @@ def demo_world_load(*, password: str | None = None, today: datetime.date | None 
     world.connecticut()
     world.new_york()
     world.rhode_island()
+    world.running_the_work()
     return world.result

@@ -390,6 +390,19 @@ ROUTES = {
     },
     **api("api:surveyresponse-list", "@ct_survey_response"),
     "api:report-table": {"kwargs": {"table": "services"}, "methods": {"GET": API_LIST}},
+    # Running the work: reads scoped like the rest; moves are the center's (SEA staff get a 404,
+    # the center an empty move's 400).
+    **api("api:tarequest-list", "@ct_request", list_post=r(401, 400, 400, 400, 400)),
+    "api:tarequest-move": {"kwargs": {"pk": "@ct_request"}, "methods": {"POST": r(401, 404, 404, 400, 400)}},
+    **api("api:goal-list", "@ct_goal"),
+    "api:goal-move": {"kwargs": {"pk": "@ct_goal"}, "methods": {"POST": r(401, 404, 404, 400, 400)}},
+    **api("api:objective-list", "@ct_objective"),
+    "api:objective-move": {
+        "kwargs": {"pk": "@ct_objective"},
+        "methods": {"POST": r(401, 404, 404, 400, 400)},
+    },
+    "api:product-move": {"kwargs": {"pk": "@ct_product"}, "methods": {"POST": r(401, 404, 404, 400, 400)}},
+    **api("api:productadoption-list", "@ct_adoption", list_post=r(401, 400, 400, 400, 400)),
     "api:schema": {"methods": {"GET": PUBLIC}},
     "api:docs": {"methods": {"GET": PUBLIC}},
 }

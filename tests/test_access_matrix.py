@@ -26,7 +26,7 @@ from accounts.models import SecurityEvent  # noqa: F401  (the log must not break
 from api.services import api_token_create
 from communications.models import Delivery, Occurrence
 from intake.models import TARequest
-from projects.models import Goal, GoalProposal, Objective, ProductVersion
+from projects.models import Goal, GoalProposal, Objective, ProductAdoption, ProductVersion
 from tests import access_matrix as matrix
 from tests.accounts.factories import AdministratorFactory, FacilitatorFactory, SEAStaffFactory
 from tests.communications.factories import compose
@@ -106,6 +106,7 @@ def build_world():
         author = owner if prefix == "ct" else other
         project = ProjectFactory(sea=sea, title=title, lead_center=center)
         district = DistrictFactory(sea=sea, name=district_name)
+        project.districts.add(district)
         person = StakeholderFactory(sea=sea, email=email, district=district)
         body = AdvisoryBodyFactory(name=body_name, short_name=body_name.split()[0][:8])
         membership = MembershipFactory(body=body, stakeholder=person)
@@ -162,6 +163,9 @@ def build_world():
                     goal=goal, statement=f"{title} goal, reworded", reason="Board asked", proposed_by=author
                 ),
                 f"{prefix}_request": ta_request,
+                f"{prefix}_adoption": ProductAdoption.objects.create(
+                    product=product, district=district, adopted_on=datetime.date(2025, 9, 1)
+                ),
                 f"{prefix}_communication": communication,
                 f"{prefix}_schedule": schedule,
                 f"{prefix}_delivery": Delivery.objects.create(

@@ -143,7 +143,6 @@ def project_detail(request, pk: int):
                 "office__sea", "district", "partner_center", "organization", "sea"
             )
         ),
-        "goals": selectors.project_goals(project),
         "history": history,
         "stages": selectors.STAGE_LABELS.items(),
         "indicators": selectors.project_indicators(project),

@@ -373,6 +373,8 @@ SPECTACULAR_SETTINGS = {
         "ActionItemStatusEnum": "meetings.models.ActionItem.Status",
         "CommunicationStatusEnum": "communications.models.Communication.Status",
         "DeliveryStatusEnum": "communications.models.Delivery.Status",
+        "TARequestStatusEnum": "intake.models.TARequest.Status",
+        "AgendaStatusEnum": "projects.models.AgendaStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -81,3 +81,23 @@ def test_a_lost_demo_password_is_recovered_with_reset_passwords(monkeypatch, cap
     from projects.models import ActivityMonth
 
     assert ActivityMonth.objects.exists()
+
+
+def test_seed_demo_tells_how_requests_came_in_and_districts_adopted(monkeypatch):
+    from intake.models import TARequest
+    from projects.models import ProductAdoption, ProjectMember
+
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-pass-123")
+    call_command("seed_demo", stdout=None)
+    statuses = dict(TARequest.objects.values_list("title", "status"))
+    assert statuses["Statewide literacy curriculum review"] == "declined"
+    referred = TARequest.objects.get(status="referred")
+    assert referred.referred_to.short_name == "REL NEI"
+    assert referred.decision_reason
+    ct_request = TARequest.objects.get(status="became_project")
+    assert ct_request.project.title == "Diversifying Connecticut's educator workforce"
+    template = Product.objects.get(title="Statewide recruitment action-plan template")
+    adopted = set(ProductAdoption.objects.filter(product=template).values_list("district__name", flat=True))
+    assert adopted == set(template.project.districts.values_list("name", flat=True))
+    assert len(adopted) == 8
+    assert ProjectMember.objects.filter(project=template.project, role="center_lead").count() == 1
