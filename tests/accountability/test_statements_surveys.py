@@ -51,9 +51,14 @@ def test_statement_link_works_once(client, team):
 
 
 def test_participants_of_a_coaching_session_are_surveyed(team, django_capture_on_commit_callbacks):
+    from accountability.tasks import survey_invite_activity_task
+
     person = StakeholderFactory(sea=team["project"].sea)
-    with django_capture_on_commit_callbacks(execute=True):
-        log(team["project"], team["staff"], participants=[person])
+    with django_capture_on_commit_callbacks() as callbacks:
+        activity = log(team["project"], team["staff"], participants=[person])
+    assert callbacks  # the survey is enqueued once the activity is committed
+    assert survey_invite_activity_task(activity.pk) == 1  # what the worker runs
+    assert survey_invite_activity_task(activity.pk) == 0  # asked once
     invitation = SurveyInvitation.objects.get(stakeholder=person)
     mails = [m for m in send_due() if recipient(m) == person.email]
     assert len(mails) == 1 and "/accountability/survey/" in mails[0].body
