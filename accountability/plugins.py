@@ -1,6 +1,5 @@
 """What this app adds to the pages and workflows of projects, through projects' hooks."""
 
-from django.db import transaction
 from django.template.loader import render_to_string
 
 from projects import hooks
@@ -9,7 +8,6 @@ from .counterparts import is_counterpart
 from .forms import AttestationForm
 from .models import Attestation, Decision
 from .services.attestations import attestation_request
-from .services.surveys import survey_invite_activity
 
 
 @hooks.register_demo_loader
@@ -23,7 +21,10 @@ def demo_load(*, today) -> int:
 def request_attestation(*, activity, created: bool, by) -> None:
     attestation_request(activity=activity, by=by)
     if created:
-        transaction.on_commit(lambda: survey_invite_activity(activity=activity))
+        from .tasks import survey_invite_activity_task
+
+        # The participants are asked by a worker once the activity is committed.
+        survey_invite_activity_task.delay_on_commit(activity.pk)
 
 
 @hooks.register_panel("activity_detail")

@@ -6,7 +6,7 @@ from django.utils import timezone
 from .rollup import service_month_refresh
 from .services.attestations import attestation_reminders_send
 from .services.statements import statements_prepare_month
-from .services.surveys import surveys_for_delivered_products
+from .services.surveys import survey_invite_activity, surveys_for_delivered_products
 
 
 @shared_task
@@ -29,3 +29,11 @@ def surveys_for_delivered_products_task() -> int:
 @shared_task
 def service_month_refresh_task() -> int:
     return service_month_refresh()
+
+
+@shared_task
+def survey_invite_activity_task(activity_id: int) -> int:
+    from projects.models import Activity
+
+    activity = Activity.objects.select_related("project", "author").filter(pk=activity_id).first()
+    return survey_invite_activity(activity=activity) if activity else 0

@@ -76,16 +76,22 @@ def notice_to_user(
     category = CommunicationCategory.PROJECT_UPDATE
     if not user.email or not user.is_active or _opted_out(user, category):
         return False
-    communications.communication_send_to_user(
-        user=user,
-        subject=subject,
-        body=body,
-        category=category,
-        author=author,
-        project=project,
-        context_provider=provider,
-        context_object_id=object_id,
-    )
+    try:
+        communications.communication_send_to_user(
+            user=user,
+            subject=subject,
+            body=body,
+            category=category,
+            author=author,
+            project=project,
+            context_provider=provider,
+            context_object_id=object_id,
+        )
+    except ValidationError as exc:
+        # Runs after the answer or the activity is committed: a notice that cannot go out is
+        # logged, never turned into an error page for the person who acted.
+        log.warning("Notice %s to user %s not queued: %s", provider, user.pk, "; ".join(exc.messages))
+        return False
     return True
 
 
@@ -94,16 +100,22 @@ def notice_to_stakeholder(
 ) -> bool:
     """Queue a feedback request to a participant as a communication of its own, so their
     preferences, opt-outs and bounces apply as for every message. Returns whether it was queued."""
-    communication = communications.communication_compose(
-        author=author,
-        subject=subject,
-        body=body,
-        category=CommunicationCategory.FEEDBACK_REQUEST,
-        audience={"include": [stakeholder.pk]},
-        project=project,
-        context_provider=provider,
-        context_object_id=object_id,
-    )
+    try:
+        communication = communications.communication_compose(
+            author=author,
+            subject=subject,
+            body=body,
+            category=CommunicationCategory.FEEDBACK_REQUEST,
+            audience={"include": [stakeholder.pk]},
+            project=project,
+            context_provider=provider,
+            context_object_id=object_id,
+        )
+    except ValidationError as exc:
+        log.warning(
+            "Survey %s to stakeholder %s not queued: %s", object_id, stakeholder.pk, "; ".join(exc.messages)
+        )
+        return False
     try:
         communications.communication_schedule(communication=communication, send_at=None, by=author)
     except ValidationError as exc:
