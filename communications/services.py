@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models.functions import Now
 from django.utils import timezone
 
+from core.history import history_by
 from stakeholders.models import CommunicationCategory, CommunicationPreference, Stakeholder
 
 from . import recurrence
@@ -90,7 +91,7 @@ def communication_compose(
         context_object_id=context_object_id,
     )
     communication.full_clean()
-    communication._history_user = author
+    history_by(communication, author)
     communication.save()
     return communication
 
@@ -120,7 +121,7 @@ def communication_update(*, communication: Communication, editor, **fields) -> C
         context_provider=communication.context_provider,
     )
     communication.full_clean()
-    communication._history_user = editor
+    history_by(communication, editor)
     with transaction.atomic():
         communication.save()
         if "audience" in fields or "category" in fields:
@@ -254,7 +255,7 @@ def communication_cancel(*, communication: Communication, by, reason: str = "") 
         locked.cancelled_at = now
         locked.cancelled_by = by
         locked.cancel_reason = reason[:300]
-        locked._history_user = by
+        history_by(locked, by)
         locked.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason", "updated_at"])
         locked.schedules.exclude(status=Schedule.Status.FINISHED).update(
             status=Schedule.Status.CANCELLED, next_run_at=None, updated_at=now

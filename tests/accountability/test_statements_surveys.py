@@ -61,7 +61,8 @@ def test_participants_of_a_coaching_session_are_surveyed(team, django_capture_on
     assert survey_invite_activity_task(activity.pk) == 0  # asked once
     invitation = SurveyInvitation.objects.get(stakeholder=person)
     mails = [m for m in send_due() if recipient(m) == person.email]
-    assert len(mails) == 1 and "/accountability/survey/" in mails[0].body
+    assert len(mails) == 1
+    assert "/accountability/survey/" in mails[0].body
     assert invitation.activity_type == "coaching"
 
 
@@ -77,11 +78,14 @@ def test_survey_answer_by_link_once_and_refuses_bad_input(client, team):
         args=[survey_token(invitation_id=invitation.pk, stakeholder_id=person.pk)],
     )
     items = [item for group in survey_items().values() for item in group]
-    assert len(items) >= 6 and {item.dimension for item in items} == {"quality", "relevance", "usefulness"}
+    assert len(items) >= 6
+    assert {item.dimension for item in items} == {"quality", "relevance", "usefulness"}
     page = client.get(url)
-    assert page.status_code == 200 and items[0].text in page.content.decode()
+    assert page.status_code == 200
+    assert items[0].text in page.content.decode()
     bad = client.post(url, {f"item_{items[0].pk}": "9"})
-    assert bad.status_code == 200 and not SurveyResponse.objects.exists()
+    assert bad.status_code == 200
+    assert not SurveyResponse.objects.exists()
     answers = {f"item_{item.pk}": "5" if item.dimension == "quality" else "3" for item in items}
     assert "Thank you" in client.post(url, {**answers, "comment": "Useful"}).content.decode()
     response = SurveyResponse.objects.get()
