@@ -332,16 +332,16 @@ class _World:
         project = self.get_or_create(
             Project, title=title, defaults={"sea": sea, "lead_center": lead, **fields}
         )
-        # Only what is missing: every change of a related set is a version in the project's history.
-        for related, objects in (
+        # Only what is missing: adding nothing would still write a version of the project's history.
+        for relation, objects in (
             (project.partner_centers, partners),
             (project.offices, offices),
             (project.districts, districts),
             (project.stakeholders, people),
         ):
-            missing = set(objects) - set(related.all())
-            if missing:
-                related.add(*missing)
+            present = set(relation.values_list("pk", flat=True))
+            if missing := [obj for obj in objects if obj.pk not in present]:
+                relation.add(*missing)
         return project
 
     def goals(self, project, goals):
