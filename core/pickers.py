@@ -57,7 +57,8 @@ class PickerMixin:
                 found = choices.queryset.filter(pk__in=ids)
                 options += [(str(obj.pk), field.label_from_instance(obj)) for obj in found]
             return options
-        return [(str(v), label) for v, label in choices if str(v) in chosen or v in ("", None)]
+        # Plain choices are already the few the form offers (the chosen one, no-script matches).
+        return [("" if v is None else str(v), label) for v, label in choices]
 
     def optgroups(self, name, value, attrs=None):
         chosen = {str(v) for v in value}
