@@ -72,8 +72,8 @@ def test_sea_staff_assessment_form_with_errors(
     page.goto(reverse("projects:assessment_create", args=[project.pk]))
     page.get_by_label("Date of the assessment").fill("2999-01-01")
     page.get_by_role("button", name="Record assessment").click()
-    expect(page.get_by_text("An assessment cannot be dated in the future.")).to_be_visible()
-    expect(page.get_by_text("Give the evidence for common agenda.")).to_be_visible()
+    expect(page.get_by_text("An assessment cannot be dated in the future.", exact=True)).to_be_visible()
+    expect(page.get_by_text("Give the evidence for common agenda.", exact=True)).to_be_visible()
     screenshot(page, "assessment-form-errors")
     assert_accessible(page)
     assert ConditionAssessment.objects.filter(project=project).count() == 1
