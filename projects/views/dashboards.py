@@ -4,10 +4,13 @@ Views only pick the scoped querysets and hand them to projects.selectors; every 
 pages is computed in SQL with a fixed number of queries.
 """
 
+import csv
 import datetime
+from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.contrib.staticfiles import finders
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
@@ -17,6 +20,32 @@ from projects.selectors_work import project_work
 from stakeholders.models import SEA
 
 PROJECT_ACTIVITY_LIMIT = 10
+
+
+def hours_download(request, context: dict) -> HttpResponse | None:
+    """The hours chart of a dashboard as a file when asked (`?download=hours.svg` or
+    `hours.csv`): the SVG standalone, with the portal's chart styles inside; the CSV the numbers
+    of the table beside it. None for the page itself."""
+    wanted = request.GET.get("download", "")
+    hours = context["hours"]
+    if wanted == "hours.csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="activity-hours.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["series", *(month.strftime("%Y-%m") for month in hours.months), "total"])
+        for series in hours.series:
+            writer.writerow([series.name, *series.values, series.total])
+        return response
+    if wanted == "hours.svg":
+        path = finders.find("css/portal.css")
+        styles = Path(path).read_text() if path else ""
+        svg = str(context["hours_chart"])
+        # A file of its own: no page CSP applies, so the styles travel inside it.
+        svg = svg.replace("<title>", f"<style>{styles}</style><title>", 1)
+        response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="activity-hours.svg"'
+        return response
+    return None
 
 
 def dashboard_context(request, *, sea=None, state_counts=None) -> dict:
@@ -96,6 +125,8 @@ def state_dashboard(request, state_code: str):
         (status, label, getattr(sea, f"count_{status}")) for status, label in Project.Status.choices
     ]
     context = dashboard_context(request, sea=sea, state_counts=state_counts)
+    if (download := hours_download(request, context)) is not None:
+        return download
     context.update(
         sea=sea,
         districts=selectors.state_districts(sea),

@@ -189,7 +189,11 @@ def test_facilitator_form_and_bad_input(page, facilitator, world, sign_in, asser
     page.get_by_label("Hours").fill("-2")
     page.get_by_role("button", name="Log activity").click()
     expect(page.get_by_text("Please correct the fields below")).to_be_visible()
-    expect(page.get_by_text("An activity takes more than 0 and at most 24 hours")).to_be_visible()
+    expect(page.locator("#error_1_id_hours")).to_contain_text(
+        "An activity takes more than 0 and at most 24 hours"
+    )
+    # The summary at the top links to the field.
+    expect(page.locator(".error-summary a[href='#id_hours']")).to_have_text("Hours")
     expect(page.locator("#id_project")).to_have_value(str(world["ct_project"].pk))  # kept
     screenshot(page, "activity-form-errors")
     assert_accessible(page)

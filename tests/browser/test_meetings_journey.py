@@ -61,7 +61,10 @@ def test_facilitator_runs_a_rab_meeting(page, rab, facilitator, sign_in, assert_
     page.get_by_label("Ends").fill(local(start - datetime.timedelta(hours=1)))
     page.get_by_label("Video link").fill("https://meet.example.org/rab")
     page.get_by_role("button", name="Schedule meeting").click()
-    assert page.get_by_text("The meeting must end after it starts.").is_visible()
+    assert (
+        page.locator("#error_1_id_ends_at").get_by_text("The meeting must end after it starts.").is_visible()
+    )
+    assert page.locator(".error-summary a[href='#id_ends_at']").is_visible()
     assert not Meeting.objects.exists()
     assert_accessible(page)
     page.get_by_label("Ends").fill(local(start + datetime.timedelta(hours=1)))
