@@ -70,29 +70,13 @@ class ServiceStatementAdmin(ReadOnlyAdmin):
 
 
 @admin.register(SurveyInvitation)
-class SurveyInvitationAdmin(admin.ModelAdmin):
+class SurveyInvitationAdmin(ReadOnlyAdmin):
     list_display = ["stakeholder", "project", "activity_type", "product", "sent_at", "responded_at"]
     raw_id_fields = ["stakeholder", "activity", "product", "project"]
     list_select_related = ["stakeholder", "project", "product"]
 
-    @override
-    def has_add_permission(self, request):
-        return False
-
-    @override
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(SurveyResponse)
-class SurveyResponseAdmin(admin.ModelAdmin):
+class SurveyResponseAdmin(ReadOnlyAdmin):
     list_display = ["invitation", "quality", "relevance", "usefulness", "submitted_at"]
     raw_id_fields = ["invitation"]
-
-    @override
-    def has_add_permission(self, request):
-        return False
-
-    @override
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -1,10 +1,11 @@
 """What this app adds to the pages and workflows of projects, through projects' hooks."""
 
+from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 
 from projects import hooks
+from projects.models import ProjectMember
 
-from .counterparts import is_counterpart
 from .forms import AttestationForm
 from .models import Attestation, Decision
 from .services.attestations import attestation_request
@@ -30,15 +31,18 @@ def request_attestation(*, activity, created: bool, by) -> None:
 @hooks.register_panel("activity_detail")
 def attestation_panel(request, activity) -> str:
     """The answers on each version of the activity, and the counterpart's form on the current one."""
+    # One query: the answers and whether the viewer holds the role that answers the current one.
+    member = ProjectMember.objects.filter(
+        project_id=activity.project_id, user_id=request.user.pk, role=OuterRef("counterpart_role")
+    )
     rows = list(
-        Attestation.objects.filter(activity=activity).select_related("decided_by").order_by("-version")
+        Attestation.objects.filter(activity=activity)
+        .select_related("decided_by")
+        .annotate(viewer_answers=Exists(member))
+        .order_by("-version")
     )
     current = next((row for row in rows if row.is_current), None)
-    can_answer = bool(
-        current
-        and current.status == Decision.PENDING
-        and is_counterpart(request.user, project_id=activity.project_id, role=current.counterpart_role)
-    )
+    can_answer = bool(current and current.status == Decision.PENDING and current.viewer_answers)
     return render_to_string(
         "accountability/_partials/attestation_panel.html",
         {

@@ -82,3 +82,49 @@ def test_facilitator_follows_a_number_and_downloads_the_workbook(
     rows = [[cell.value for cell in row] for row in workbook["Project status chart"].iter_rows()]
     assert rows[2][0] == "Hours of technical assistance"
     assert rows[2][4] == 7.5
+
+
+def test_new_pages_pass_axe(page, team, sign_in, assert_accessible, screenshot):  # noqa: F811
+    from accountability.models import SurveyInvitation
+    from accountability.services.statements import statement_prepare
+    from accountability.tokens import statement_token, survey_token
+    from tests.stakeholders.factories import StakeholderFactory
+
+    period = Period.last_fiscal_year()
+    person = StakeholderFactory(sea=team["project"].sea)
+    activity = log(
+        team["project"], team["staff"], date=period.start + datetime.timedelta(days=5), participants=[person]
+    )
+    statement = statement_prepare(project=team["project"], month=period.start, notify=False)
+    invitation = SurveyInvitation.objects.create(
+        stakeholder=person,
+        activity=activity,
+        project=team["project"],
+        activity_type="coaching",
+        sent_at=activity.created_at,
+    )
+    page.goto(
+        "/accountability/survey/" + survey_token(invitation_id=invitation.pk, stakeholder_id=person.pk) + "/"
+    )
+    assert_accessible(page)
+    screenshot(page, "accountability-survey")
+    page.goto(
+        "/accountability/statements/link/"
+        + statement_token(statement_id=statement.pk, user_id=team["contact"].pk)
+        + "/"
+    )
+    assert_accessible(page)
+    sign_in(team["contact"])
+    for path, name in (
+        ("/accountability/confirm/", "inbox"),
+        (f"/projects/activities/{activity.pk}/", "activity-panel"),
+        ("/accountability/attestation/", "dashboard"),
+        (
+            f"/accountability/report/records/?kind=attestations&date_from={period.start}&date_to={period.end}",
+            "records",
+        ),
+        (f"/accountability/report/print/?date_from={period.start}&date_to={period.end}", "print"),
+    ):
+        page.goto(path)
+        assert_accessible(page)
+        screenshot(page, f"accountability-{name}")

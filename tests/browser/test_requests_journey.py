@@ -102,7 +102,9 @@ def test_a_rhode_island_request_becomes_an_active_project(
     expect(page.locator("#project-team")).to_contain_text("Riley Staff")
     screenshot(page, "project-active-facilitator")
     assert_accessible(page)
-    assert project.sea == ri_world["ri"] and Goal.objects.count() == 1 and Product.objects.count() == 1
+    assert project.sea == ri_world["ri"]
+    assert Goal.objects.count() == 1
+    assert Product.objects.count() == 1
 
     # Rhode Island staff see their request move and reach the project.
     switch_to(page, sign_in, staff)
