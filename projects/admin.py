@@ -191,6 +191,15 @@ class ProjectAdmin(SimpleHistoryAdmin):
         return rollups.activities_contributions(list(ids))
 
 
+@admin.register(ProjectMember)
+class ProjectMemberAdmin(SimpleHistoryAdmin):
+    list_display = ("user", "role", "project")
+    list_filter = ("role", "project__sea")
+    list_select_related = ("user", "project")
+    search_fields = ("user__username", "user__first_name", "user__last_name", "project__title")
+    autocomplete_fields = ("project", "user")
+
+
 @admin.register(ScopeChange)
 class ScopeChangeAdmin(SimpleHistoryAdmin):
     list_display = ("changed_on", "summary", "project", "recorded_by")
@@ -219,7 +228,7 @@ class ObjectiveAdmin(SimpleHistoryAdmin):
     list_filter = ("status", "goal__project__sea")
     readonly_fields = ("status",)
     search_fields = ("statement", "goal__statement", "goal__project__title")
-    autocomplete_fields = ("goal",)
+    autocomplete_fields = ("goal", "indicators", "products")
     date_hierarchy = "target_date"
 
     def get_queryset(self, request):
@@ -456,7 +465,7 @@ class GoalProposalAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(StatusChange)
-class StatusChangeAdmin(ReadOnlyAdmin):
+class StatusChangeAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     """The record of every status move: written by the portal, never edited."""
 
     list_display = ("at", "content_type", "object_id", "source", "target", "by")

@@ -21,13 +21,19 @@ from projects.models import (
     ActivityMonth,
     Condition,
     Goal,
+    GoalProposal,
     Objective,
+    ProductAdoption,
+    ProductVersion,
     Project,
+    ProjectMember,
     RollupWatermark,
     ScopeChange,
+    StatusChange,
+    Topic,
 )
 from stakeholders.models import BodyPurpose, CommunicationCategory, CommunicationPreference
-from tests.accounts.factories import SEAStaffFactory, UserFactory
+from tests.accounts.factories import FacilitatorFactory, SEAStaffFactory, UserFactory
 from tests.projects.factories import (
     ActivityFactory,
     ConditionAssessmentFactory,
@@ -65,6 +71,31 @@ def _activity():
     activity.conditions.add(condition(3))
     activity.participants.add(StakeholderFactory(sea=activity.project.sea))
     return activity
+
+
+def _adoption():
+    product = ProductFactory(due_date=datetime.date(2025, 1, 31))
+    return ProductAdoption.objects.create(
+        product=product,
+        district=DistrictFactory(sea=product.project.sea),
+        adopted_on=datetime.date(2025, 3, 1),
+        recorded_by=UserFactory(),
+    )
+
+
+def _status_change():
+    from django.contrib.contenttypes.models import ContentType
+
+    project = ProjectFactory()
+    return StatusChange.objects.create(
+        content_type=ContentType.objects.get_for_model(Project),
+        object_id=project.pk,
+        transition="pause",
+        source="active",
+        target="paused",
+        note="Waiting for the new school year.",
+        by=UserFactory(),
+    )
 
 
 def _membership():
@@ -118,6 +149,23 @@ BUILDERS = {
     "projects.indicator": lambda: IndicatorFactory(target_date=datetime.date(2026, 6, 30)),
     "projects.indicatorvalue": lambda: IndicatorValueFactory(recorded_by=UserFactory()),
     "projects.product": lambda: ProductFactory(due_date=datetime.date(2025, 1, 31)),
+    "projects.topic": lambda: Topic.objects.create(
+        name=f"Topic {Topic.objects.count() + 1}", slug=f"topic-{Topic.objects.count() + 1}"
+    ),
+    "projects.projectmember": lambda: ProjectMember.objects.create(
+        project=ProjectFactory(), user=FacilitatorFactory(), role=ProjectMember.Role.CENTER_STAFF
+    ),
+    "projects.goalproposal": lambda: GoalProposal.objects.create(
+        goal=_goal(), statement="A sharper goal.", reason="The districts asked.", proposed_by=UserFactory()
+    ),
+    "projects.productadoption": _adoption,
+    "projects.productversion": lambda: ProductVersion.objects.create(
+        product=ProductFactory(due_date=datetime.date(2025, 1, 31)),
+        label="1.0",
+        link="https://example.org/guide",
+        created_by=UserFactory(),
+    ),
+    "projects.statuschange": _status_change,
 }
 
 
@@ -250,7 +298,9 @@ def test_relations_to_registered_models_use_autocomplete():
         plain.extend(
             f"{model._meta.label}.{name}"
             for name in _relation_fields(model, _form_field_names(model_admin, model))
-            if name not in readonly and name not in model_admin.autocomplete_fields
+            if name not in readonly
+            and name not in model_admin.autocomplete_fields
+            and name not in model_admin.raw_id_fields
         )
         for inline in model_admin.inlines:
             fk_name = inline.fk_name or next(
@@ -269,17 +319,16 @@ def test_relations_to_registered_models_use_autocomplete():
 
 @pytest.mark.django_db
 def test_project_history_shows_an_admin_change(admin_client, admin_user):
-    project = ProjectFactory(status=Project.Status.ACTIVE)
+    project = ProjectFactory(status=Project.Status.ACTIVE, end_date=None)
     data = {
         "title": project.title,
         "problem_statement": project.problem_statement,
-        "status": Project.Status.PAUSED,
         "start_date": "2024-09-01",
-        "end_date": "",
+        "end_date": "2027-06-30",
         "sea": project.sea_id,
         "lead_center": project.lead_center_id,
     }
-    for prefix in ("goals", "scope_changes", "indicators", "products"):
+    for prefix in ("team", "goals", "scope_changes", "indicators", "products"):
         data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
 
     response = admin_client.post(admin_url(Project, "change", project.pk), data)
@@ -288,13 +337,16 @@ def test_project_history_shows_an_admin_change(admin_client, admin_user):
     history = admin_client.get(admin_url(Project, "history", project.pk))
     assert history.status_code == 200
     records = history.context["page_obj"].object_list
-    assert [(record.status, record.history_user_id) for record in records] == [
-        (Project.Status.PAUSED, admin_user.pk),
-        (Project.Status.ACTIVE, None),
+    assert [(str(record.end_date), record.history_user_id) for record in records][:1] == [
+        ("2027-06-30", admin_user.pk)
     ]
+    assert records[len(records) - 1].end_date is None
     page = " ".join(history.content.decode().split())
-    assert "<strong>Status:</strong> active &nbsp;&rarr;&nbsp;&nbsp;paused" in page
+    assert "<strong>End date:</strong>" in page
     assert f'{admin_url(type(admin_user), "change", admin_user.pk)}">{admin_user}</a>' in page
+    # The status is moved in the portal (with a reason), never typed in the admin.
+    project.refresh_from_db()
+    assert project.status == Project.Status.ACTIVE
 
 
 @pytest.mark.django_db
