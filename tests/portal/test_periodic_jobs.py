@@ -39,6 +39,10 @@ CHECKED = {
     "communications.tasks.communications_tick_task": "test_communications_tick_twice_at_once",
     "communications.tasks.digests_compose_task": "test_weekly_digests_twice_at_once",
     "meetings.tasks.action_item_reminders_send_task": "test_action_item_reminders_twice_at_once",
+    "accountability.tasks.attestation_reminders_send_task": "test_attestation_reminders_twice_at_once",
+    "accountability.tasks.statements_prepare_task": "test_monthly_statements_twice_at_once",
+    "accountability.tasks.surveys_for_delivered_products_task": "test_product_surveys_twice_at_once",
+    "accountability.tasks.service_month_refresh_task": "test_services_rollup_twice_at_once",
 }
 
 
@@ -144,3 +148,91 @@ def test_action_item_reminders_twice_at_once(rab, ct_member):  # noqa: F811 - fi
         sent = twice_at_once(action_item_reminders_send_task)
     assert sorted(sent) == [0, 1]
     assert ActionItemReminder.objects.count() == 1
+
+
+def _team():
+    """A CT project with a center lead and an SEA contact (accountability's counterparts)."""
+    from projects.models import ProjectMember
+    from tests.accounts.factories import SEAStaffFactory
+
+    sea = SEAFactory()
+    project = ProjectFactory(sea=sea)
+    lead = FacilitatorFactory(username="periodic.lead")
+    contact = SEAStaffFactory(username="periodic.contact", sea=sea, email="contact@example.org")
+    ProjectMember.objects.create(project=project, user=lead, role=ProjectMember.Role.CENTER_LEAD)
+    ProjectMember.objects.create(project=project, user=contact, role=ProjectMember.Role.SEA_CONTACT)
+    return project, lead, contact
+
+
+def _log(project, author, day: datetime.date):
+    from decimal import Decimal
+
+    from projects.services.activities import activity_log
+
+    return activity_log(
+        author=author,
+        project=project,
+        date=day,
+        type="coaching",
+        summary="Coaching session on hiring pipelines.",
+        hours=Decimal("2.5"),
+        mode="virtual",
+    )
+
+
+def test_attestation_reminders_twice_at_once():
+    from accountability.models import Attestation
+    from accountability.tasks import attestation_reminders_send_task
+
+    project, lead, _contact = _team()
+    with time_machine.travel(datetime.datetime(2026, 11, 3, 15, 0, tzinfo=datetime.UTC), tick=False):
+        _log(project, lead, datetime.date(2026, 11, 3))
+    assert Attestation.objects.filter(reminded_at__isnull=True).count() == 1
+    with time_machine.travel(datetime.datetime(2026, 11, 20, 15, 0, tzinfo=datetime.UTC), tick=False):
+        sent = twice_at_once(attestation_reminders_send_task)
+    assert sorted(sent) == [0, 1]
+    assert Attestation.objects.filter(reminded_at__isnull=False).count() == 1
+
+
+def test_monthly_statements_twice_at_once():
+    from accountability.models import ServiceStatement
+    from accountability.tasks import statements_prepare_task
+
+    project, lead, _contact = _team()
+    with time_machine.travel(datetime.datetime(2026, 11, 3, 15, 0, tzinfo=datetime.UTC), tick=False):
+        _log(project, lead, datetime.date(2026, 11, 3))
+    with time_machine.travel(datetime.datetime(2026, 12, 2, 15, 0, tzinfo=datetime.UTC), tick=False):
+        twice_at_once(statements_prepare_task)
+    assert list(ServiceStatement.objects.values_list("project_id", "month", "activities")) == [
+        (project.pk, datetime.date(2026, 11, 1), 1)
+    ]
+
+
+def test_product_surveys_twice_at_once():
+    from accountability.models import SurveyInvitation
+    from accountability.tasks import surveys_for_delivered_products_task
+    from tests.projects.factories import ProductFactory
+
+    project, lead, _contact = _team()
+    person = StakeholderFactory(sea=project.sea, email="participant@example.org")
+    project.stakeholders.add(person)
+    with time_machine.travel(datetime.datetime(2026, 11, 20, 15, 0, tzinfo=datetime.UTC), tick=False):
+        ProductFactory(project=project, status="delivered", delivered_on=datetime.date(2026, 11, 18))
+        twice_at_once(surveys_for_delivered_products_task)
+    invitations = SurveyInvitation.objects.filter(project=project)
+    assert invitations.count() == invitations.values("product_id", "stakeholder_id").distinct().count()
+    assert invitations.count() <= 1
+
+
+def test_services_rollup_twice_at_once():
+    from accountability.models import ServiceMonth
+    from accountability.tasks import service_month_refresh_task
+
+    project, lead, _contact = _team()
+    with time_machine.travel(datetime.datetime(2026, 11, 3, 15, 0, tzinfo=datetime.UTC), tick=False):
+        _log(project, lead, datetime.date(2026, 11, 2))
+        _log(project, lead, datetime.date(2026, 11, 3))
+    twice_at_once(service_month_refresh_task)
+    assert list(ServiceMonth.objects.filter(sea=project.sea).values_list("month", "type", "activities")) == [
+        (datetime.date(2026, 11, 1), "coaching", 2)
+    ]

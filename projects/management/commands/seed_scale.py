@@ -604,7 +604,7 @@ class Command(BaseCommand):
         for project, n_indicators in zip(self.projects, indicator_counts, strict=True):
             pk, start, span = project.id, project.start, project.span
             goals.extend(
-                (pk, number, f"Goal {number} of synthetic project {pk}: measurable progress.")
+                (pk, number, f"Goal {number} of synthetic project {pk}: measurable progress.", "in_progress")
                 for number in range(1, rng.randint(2, 4) + 1)
             )
             for condition_id in condition_ids:
@@ -654,10 +654,10 @@ class Command(BaseCommand):
                 else:
                     status = rng.choice(("planned", "in_development", "in_review"))
                 lead = project.lead_center if rng.random() < 0.8 else rng.choice(self.center_ids)
-                products.append((pk, title, kind, status, due, delivered, "", lead))
+                products.append((pk, title, kind, status, due, delivered, "", lead, "", ""))
 
         with self._phase("Goals", len(goals)) as bar:
-            self._write(Goal, ("project_id", "number", "statement"), goals, bar)
+            self._write(Goal, ("project_id", "number", "statement", "status"), goals, bar)
         fields = (
             "project_id",
             "condition_id",
@@ -684,6 +684,8 @@ class Command(BaseCommand):
             "delivered_on",
             "link",
             "lead_center_id",
+            "description",
+            "file",
         )
         with self._phase("Products", len(products)) as bar:
             self._write(Product, fields, products, bar)
