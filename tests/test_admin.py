@@ -48,7 +48,7 @@ from tests.stakeholders.factories import (
     StakeholderFactory,
 )
 
-PORTAL_APPS = ("accounts", "stakeholders", "projects")
+PORTAL_APPS = ("accounts", "stakeholders", "projects", "intake")
 
 
 def _stakeholder():
@@ -74,6 +74,48 @@ def _membership():
 
 
 # One new, distinct row per call, with its relations filled so that list columns follow them.
+def _adoption():
+    from projects.models import ProductAdoption
+    from tests.stakeholders.factories import DistrictFactory
+
+    product = ProductFactory()
+    district = DistrictFactory(sea=product.project.sea)
+    product.project.districts.add(district)
+    return ProductAdoption.objects.create(
+        product=product, district=district, adopted_on=datetime.date(2025, 5, 1)
+    )
+
+
+def _status_change():
+    from django.contrib.contenttypes.models import ContentType
+
+    from projects.models import Project, StatusChange
+
+    project = ProjectFactory()
+    return StatusChange.objects.create(
+        content_type=ContentType.objects.get_for_model(Project),
+        object_id=project.pk,
+        transition="pause",
+        source="active",
+        target="paused",
+        note="Budget",
+    )
+
+
+def _ta_request():
+    from intake.models import TARequest
+
+    project = ProjectFactory()
+    return TARequest.objects.create(
+        sea=project.sea,
+        title="A request",
+        problem="A problem",
+        desired_outcome="An outcome",
+        contact_name="Pat",
+        contact_email="pat@example.org",
+    )
+
+
 BUILDERS = {
     "accounts.user": SEAStaffFactory,
     "accounts.securityevent": lambda: SecurityEvent.objects.create(
@@ -118,6 +160,16 @@ BUILDERS = {
     "projects.indicator": lambda: IndicatorFactory(target_date=datetime.date(2026, 6, 30)),
     "projects.indicatorvalue": lambda: IndicatorValueFactory(recorded_by=UserFactory()),
     "projects.product": lambda: ProductFactory(due_date=datetime.date(2025, 1, 31)),
+    "projects.goalproposal": lambda: __import__("projects.models").models.GoalProposal.objects.create(
+        goal=_goal(), statement="Reworded", reason="Board asked"
+    ),
+    "projects.topic": lambda: __import__("projects.models").models.Topic.objects.first(),
+    "projects.productversion": lambda: __import__("projects.models").models.ProductVersion.objects.create(
+        product=ProductFactory(), label="1.0", link="https://example.org/v1"
+    ),
+    "projects.productadoption": _adoption,
+    "projects.statuschange": lambda: _status_change(),
+    "intake.tarequest": lambda: _ta_request(),
 }
 
 
