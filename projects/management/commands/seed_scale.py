@@ -600,7 +600,14 @@ class Command(BaseCommand):
         for project, n_indicators in zip(self.projects, indicator_counts, strict=True):
             pk, start, span = project.id, project.start, project.span
             for number in range(1, rng.randint(2, 4) + 1):
-                goals.append((pk, number, f"Goal {number} of synthetic project {pk}: measurable progress."))
+                goals.append(
+                    (
+                        pk,
+                        number,
+                        f"Goal {number} of synthetic project {pk}: measurable progress.",
+                        "not_started",
+                    )
+                )
             for condition_id in condition_ids:
                 stage = rng.randint(0, 1)
                 for days in sorted(rng.randint(0, span) for _ in range(rng.randint(2, 5))):
@@ -648,10 +655,10 @@ class Command(BaseCommand):
                 else:
                     status = rng.choice(("planned", "in_development", "in_review"))
                 lead = project.lead_center if rng.random() < 0.8 else rng.choice(self.center_ids)
-                products.append((pk, title, kind, status, due, delivered, "", lead))
+                products.append((pk, title, kind, status, due, delivered, "", lead, "", ""))
 
         with self._phase("Goals", len(goals)) as bar:
-            self._write(Goal, ("project_id", "number", "statement"), goals, bar)
+            self._write(Goal, ("project_id", "number", "statement", "status"), goals, bar)
         fields = (
             "project_id",
             "condition_id",
@@ -678,6 +685,8 @@ class Command(BaseCommand):
             "delivered_on",
             "link",
             "lead_center_id",
+            "description",
+            "file",
         )
         with self._phase("Products", len(products)) as bar:
             self._write(Product, fields, products, bar)
