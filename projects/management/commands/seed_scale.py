@@ -604,7 +604,7 @@ class Command(BaseCommand):
         for project, n_indicators in zip(self.projects, indicator_counts, strict=True):
             pk, start, span = project.id, project.start, project.span
             goals.extend(
-                (pk, number, f"Goal {number} of synthetic project {pk}: measurable progress.", "in_progress")
+                (pk, number, f"Goal {number} of synthetic project {pk}: measurable progress.", "not_started")
                 for number in range(1, rng.randint(2, 4) + 1)
             )
             for condition_id in condition_ids:
