@@ -15,7 +15,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Value
 from django.db.models.functions import Cast
 
@@ -114,8 +114,14 @@ def my_work(user, *, today: datetime.date | None = None) -> list[WorkSection]:
         return []
     parts = [q.rows[: LIMIT + 1] for q in queries.values()]
     rows: dict[str, list[WorkRow]] = {key: [] for key in queries}
-    union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    for section, pk, label, when, detail, extra in union:
+    if len(parts) == 1:
+        found_rows = list(parts[0])
+    elif connection.features.supports_slicing_ordering_in_compound:
+        found_rows = list(parts[0].union(*parts[1:], all=True))
+    else:
+        # SQLite (the embedded default) cannot limit the parts of a UNION: one query per section.
+        found_rows = [row for part in parts for row in part]
+    for section, pk, label, when, detail, extra in found_rows:
         rows[section].append(WorkRow(pk, label or "", when, detail or "", extra or ""))
     sections = []
     for key, query in queries.items():

@@ -75,6 +75,26 @@ _CONTRIBUTION_SQL = """
 """
 
 
+def _postgres() -> bool:
+    # The embedded SQLite serializes writers (IMMEDIATE transactions), so it takes the plain ORM
+    # path; PostgreSQL needs the atomic upserts and row locks below.
+    return connection.vendor == "postgresql"
+
+
+def _contribution_row(activity_id: int):
+    if _postgres():
+        with connection.cursor() as cursor:
+            cursor.execute(_CONTRIBUTION_SQL, [activity_id])
+            return cursor.fetchone()
+    row = Activity.objects.filter(pk=activity_id).values_list("project__sea_id", "date", "hours").first()
+    if row is None:
+        return None
+    numbers = Activity.conditions.through.objects.filter(activity_id=activity_id).values_list(
+        "condition__number", flat=True
+    )
+    return row[0], row[1].replace(day=1), row[2], list(numbers)
+
+
 def activity_contribution(activity_id: int | None) -> Deltas:
     """What the activity adds to the rollup as the database holds it now (empty when it is gone).
 
@@ -83,9 +103,7 @@ def activity_contribution(activity_id: int | None) -> Deltas:
     """
     if activity_id is None:
         return {}
-    with connection.cursor() as cursor:
-        cursor.execute(_CONTRIBUTION_SQL, [activity_id])
-        row = cursor.fetchone()
+    row = _contribution_row(activity_id)
     if row is None:
         return {}
     sea_id, month, hours, numbers = row
@@ -138,6 +156,9 @@ def _columns(cells: list[tuple[Cell, list]]) -> list[list]:
 def _apply(deltas: Deltas) -> None:
     """Add `deltas` to the rollup in place (cells in a fixed order, so writers never deadlock)."""
     cells = sorted(deltas.items())
+    if not _postgres():
+        _apply_portable(cells)
+        return
     increases = [(cell, d) for cell, d in cells if d[1] > 0 or (d[1] == 0 and d[0] > 0)]
     decreases = [(cell, d) for cell, d in cells if (cell, d) not in increases]
     with connection.cursor() as cursor:
@@ -147,6 +168,22 @@ def _apply(deltas: Deltas) -> None:
             columns = _columns(decreases)
             cursor.execute(_DECREASE_SQL, columns)
             cursor.execute(_EMPTIED_SQL, columns[:3])
+
+
+def _apply_portable(cells: list[tuple[Cell, list]]) -> None:
+    for (sea_id, month, number), (hours, count) in cells:
+        row = ActivityMonth.objects.filter(sea_id=sea_id, month=month, condition_number=number).first()
+        if row is None:
+            if count > 0:
+                ActivityMonth.objects.create(
+                    sea_id=sea_id, month=month, condition_number=number, hours=hours, activities=count
+                )
+            continue
+        row.hours, row.activities = max(row.hours + hours, Decimal(0)), max(row.activities + count, 0)
+        if row.activities == 0:
+            row.delete()
+        else:
+            row.save(update_fields=["hours", "activities"])
 
 
 def activity_month_change(*, before: Deltas, after: Deltas) -> None:
@@ -201,12 +238,24 @@ def _lock_rollup() -> None:
     # Writers add to cells under ROW EXCLUSIVE until they commit; EXCLUSIVE waits for them and
     # holds new ones back, so what is recomputed here sees every committed activity and no
     # writer adds to a cell this transaction is replacing.
-    with connection.cursor() as cursor:
-        cursor.execute("LOCK TABLE projects_activitymonth IN EXCLUSIVE MODE")
+    if _postgres():
+        with connection.cursor() as cursor:
+            cursor.execute("LOCK TABLE projects_activitymonth IN EXCLUSIVE MODE")
 
 
 def _cells(rows) -> dict[Cell, tuple]:
     return {(r.sea_id, _as_date(r.month), r.condition_number): (r.hours, r.activities) for r in rows}
+
+
+def _delete_cells(cells: list[Cell]) -> None:
+    if _postgres():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _DELETE_CELLS_SQL, [[c[0] for c in cells], [c[1] for c in cells], [c[2] for c in cells]]
+            )
+        return
+    for sea_id, month, number in cells:
+        ActivityMonth.objects.filter(sea_id=sea_id, month=month, condition_number=number).delete()
 
 
 def activity_month_refresh(*, full: bool = False) -> int:
@@ -244,11 +293,7 @@ def activity_month_refresh(*, full: bool = False) -> int:
                     "Activity rollup: %d cells differed from the activities; repaired.", len(wrong)
                 )
                 stale = sorted(cell for cell in wrong if cell in actual)
-                with connection.cursor() as cursor:
-                    cursor.execute(
-                        _DELETE_CELLS_SQL,
-                        [[c[0] for c in stale], [c[1] for c in stale], [c[2] for c in stale]],
-                    )
+                _delete_cells(stale)
                 ActivityMonth.objects.bulk_create(
                     [row for row in rows if (row.sea_id, row.month, row.condition_number) in wrong],
                     batch_size=2000,

@@ -102,12 +102,15 @@ TEMPLATES = [
     },
 ]
 
+# PostgreSQL: full-text search, COPY exports, the report's rollups and the replica need it. The
+# default is the local server of a development machine (scripts/run creates the database).
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'r2cc.sqlite3'}"),
+    "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/r2cc"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # The embedded default runs web, worker and beat on one SQLite file: write-ahead logging lets
+    # Only for building images (collectstatic) and throwaway checks: web, worker and beat on one
+    # SQLite file need write-ahead logging, which lets
     # readers and a writer work at once, IMMEDIATE transactions take the write lock up front (a
     # deferred one that must upgrade fails at once with "database is locked"), and a writer waits
     # for the lock instead of failing.

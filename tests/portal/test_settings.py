@@ -39,12 +39,23 @@ def run_settings(module: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_embedded_default_needs_no_server():
+def test_development_default_is_the_local_postgresql_and_no_other_server():
     result = run_settings("r2cc_portal.settings.development")
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
+    assert values["db"] == "django.db.backends.postgresql"
+    assert values["db_name"] == "r2cc"
+    assert values["broker"] == "filesystem://"
+    assert values["cache"].endswith("FileBasedCache")
+
+
+def test_a_sqlite_file_is_shared_safely_by_web_worker_and_beat(tmp_path):
+    result = run_settings(
+        "r2cc_portal.settings.development", DATABASE_URL=f"sqlite:///{tmp_path / 'build.sqlite3'}"
+    )
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
     assert values["db"] == "django.db.backends.sqlite3"
-    assert values["db_name"].endswith("var/r2cc.sqlite3")
     # web, worker and beat share the file: WAL, IMMEDIATE transactions and a busy timeout
     assert values["db_options"]["transaction_mode"] == "IMMEDIATE"
     assert "journal_mode=WAL" in values["db_options"]["init_command"]
