@@ -137,7 +137,11 @@ class ReportTableView(ThrottleBeforePermissionMixin, APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("table", str, OpenApiParameter.PATH, enum=list(TABLES)),
-            OpenApiParameter("fy", int, description="Federal fiscal year (October to September)."),
+            OpenApiParameter(
+                "fy",
+                {"type": "integer", "minimum": 2000, "maximum": 2100},
+                description="Federal fiscal year (October to September).",
+            ),
             OpenApiParameter("date_from", OpenApiTypes.DATE),
             OpenApiParameter("date_to", OpenApiTypes.DATE),
         ],

@@ -41,6 +41,7 @@ from tests.stakeholders.factories import (
 )
 
 EXAMPLES = 50
+CROSS_PARAMETER_RULES = {"/api/v1/report/{table}/"}
 NY_SECRETS = ("Hidden New York project", "Albany Secret District", "nysecret@example.org", "NYSED")
 examples_run: collections.Counter = collections.Counter()
 
@@ -132,8 +133,16 @@ def ct_token(db):
 )
 def test_api_as_sea_staff(case, ct_token):
     examples_run[f"sea staff {case.method} {case.path}"] += 1
-    response = case.call_and_validate(headers={"Authorization": f"Token {ct_token}"})
+    # A report period is a fiscal year or both ends of a date range, the start not after the end:
+    # a rule across parameters that OpenAPI cannot state, answered with a 400 and its message.
+    cross_parameter_rules = case.path in CROSS_PARAMETER_RULES
+    response = case.call_and_validate(
+        headers={"Authorization": f"Token {ct_token}"},
+        excluded_checks=[positive_data_acceptance] if cross_parameter_rules else None,
+    )
     assert response.status_code < 500
+    if cross_parameter_rules and response.status_code == 400:
+        assert "period" in response.text or "date" in response.text or "range" in response.text
     _no_other_state(response)
 
 
