@@ -98,7 +98,7 @@ def test_second_answer_is_told_who_answered(team):
     assert current(activity).decided_by == team["contact"]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_answers_at_once_one_wins(team):
     """Two connections answer the same activity at the same moment: one wins, the other is told."""
     activity = log(team["project"], team["staff"])

@@ -155,7 +155,7 @@ def test_full_rebuild_counts_data_loaded_around_the_services(ct):
     assert cell(ct, MARCH, 4) == (Decimal("3"), 1)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("existing", [False, True], ids=["new month", "existing month"])
 def test_two_activities_logged_at_once_both_count(ct, existing):
     """Both writers reach the rollup while the other's transaction is open; neither is lost."""

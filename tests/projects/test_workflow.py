@@ -109,7 +109,7 @@ def test_goal_moves(facilitator):
     assert [c.target for c in status_history(goal)] == ["in_progress", "met"]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_facilitators_at_once_only_one_wins():
     """Two connections decline and accept the same active project at the same moment."""
     project = ProjectFactory(status=Project.Status.ACTIVE)
