@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from accountability.models import Attestation, Decision, MeasureTarget, PerformanceMeasure
 from accountability.report import Period
 from tests.accountability.conftest import log, team  # noqa: F401  (the fixture)
+from tests.browser_support import open_menu
 from tests.meetings.helpers import recipient, send_due
 
 # serialized_rollback keeps the reference data of the data migrations (roles, conditions).
@@ -63,6 +64,7 @@ def test_facilitator_follows_a_number_and_downloads_the_workbook(
         measure=measure, period_start=period.start, period_end=period.end, target=Decimal(10)
     )
     sign_in(team["lead"])
+    open_menu(page, "Work")
     page.get_by_role("link", name="Annual report").click()
     assert f"Fiscal year {period.end.year}" in page.locator("p.lead").inner_text()
     assert_accessible(page)
