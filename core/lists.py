@@ -18,16 +18,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
-from django.forms.utils import flatatt
 from django.http import QueryDict, StreamingHttpResponse
 from django.utils import timezone
-from django.utils.html import conditional_escape
-from django.utils.safestring import mark_safe
 from django.views.generic import ListView
-from typing_extensions import override
 
 # Cells starting with these characters are formulas to a spreadsheet (CSV injection).
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -63,27 +58,6 @@ def csv_cell(value) -> str | int | Decimal | float:
     if text.startswith(_FORMULA_PREFIXES):
         return "'" + text
     return text
-
-
-class FastSelect(forms.Select):
-    """A <select> rendered in one pass in Python rather than one template per option.
-
-    A facilitator's project choices run to thousands of options; Django's per-option templates
-    take most of a second for that, this takes milliseconds. Give it plain (value, label) choices,
-    not a ModelChoiceIterator, so that no model instances are built either.
-    """
-
-    @override
-    def render(self, name, value, attrs=None, renderer=None):
-        final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
-        chosen = {str(v) for v in self.format_value(value)}
-        escape = conditional_escape
-        options = []
-        for option_value, label in self.choices:
-            option_value = "" if option_value is None else str(option_value)
-            selected = " selected" if option_value in chosen else ""
-            options.append(f'<option value="{escape(option_value)}"{selected}>{escape(label)}</option>')
-        return mark_safe(f"<select{flatatt(final_attrs)}>{''.join(options)}</select>")  # noqa: S308
 
 
 class _Echo:

@@ -186,25 +186,6 @@ class ActivityFilter(django_filters.FilterSet):
         return queryset.search(value)
 
 
-def visible_project_rows(user) -> list[tuple]:
-    """(pk, title, status, sea id, SEA short name, state code) of the projects `user` may see."""
-    return list(
-        Project.objects.visible_to(user)
-        .order_by("title")
-        .values_list("pk", "title", "status", "sea_id", "sea__short_name", "sea__state_code")
-    )
-
-
-def project_and_state_choices(user, rows=None) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """(value, label) choices of the projects `user` may see and of their states, in one query."""
-    rows = visible_project_rows(user) if rows is None else rows
-    projects, states = [], {}
-    for pk, title, _status, sea_id, short_name, state_code in rows:
-        projects.append((str(pk), f"{title} ({state_code})"))
-        states[state_code] = (str(sea_id), f"{short_name} ({state_code})")
-    return projects, [states[code] for code in sorted(states)]
-
-
 def authors_visible_to(user):
     """People whose activities `user` may read: colleagues of their state and center staff."""
     users = User.objects.filter(is_active=True).only("pk", "username", "first_name", "last_name")
