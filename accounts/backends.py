@@ -1,4 +1,10 @@
 from axes.backends import AxesStandaloneBackend
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db import connection
+from django.db.models import Q, Value
+
+from accounts.models import User
 
 
 class PortalAxesBackend(AxesStandaloneBackend):
@@ -13,3 +19,24 @@ class PortalAxesBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+class PortalModelBackend(ModelBackend):
+    """Django's password backend, loading the signed-in user and their roles in one statement.
+
+    Every page asks for the user's roles (auth groups); reading them with the user spares each
+    request a second query. On databases without array aggregation the roles are read on first
+    use instead (`User._role_names`).
+    """
+
+    def get_user(self, user_id):
+        if connection.vendor != "postgresql":
+            return super().get_user(user_id)
+        users = User._default_manager.filter(pk=user_id).annotate(
+            role_list=ArrayAgg("groups__name", filter=Q(groups__isnull=False), default=Value([]))
+        )
+        user = users.first()
+        if user is None or not self.user_can_authenticate(user):
+            return None
+        user._role_cache = frozenset(user.role_list)
+        return user

@@ -148,7 +148,7 @@ LOGOUT_REDIRECT_URL = "login"
 # django-axes checks for a lockout before any password is compared.
 AUTHENTICATION_BACKENDS = [
     "accounts.backends.PortalAxesBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.PortalModelBackend",
 ]
 # Lock a (username, address) pair, never a username alone, so that someone elsewhere
 # cannot lock a real user out by guessing at their name.
