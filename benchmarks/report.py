@@ -9,7 +9,9 @@ program measure of every kind with a target, and survey responses. Then the repo
 last fiscal year is rendered in-process with Django's test client (middleware, session and
 templates included) for a facilitator (the whole portfolio) and for SEA staff of the state with
 the most projects, plus the XLSX workbook for the facilitator (all 5,000 projects' conditions: not held to the target); prints the median and the maximum
-of `--runs` runs after one warm-up, the SQL statement count, and the load average. Target: 2 s.
+of `--runs` runs after one warm-up, the SQL statement count, and the load average; then one
+activity of the period is edited and the next page is timed (the rollup refreshes its month and the
+figures are recomputed). Target: 2 s.
 """
 
 import argparse
@@ -39,7 +41,8 @@ from accountability.models import MeasureTarget, PerformanceMeasure  # noqa: E40
 from accountability.report import Period  # noqa: E402
 from accountability.rollup import service_month_refresh  # noqa: E402
 from accounts.models import Role, User  # noqa: E402
-from projects.models import Project  # noqa: E402
+from projects.models import Activity, Project  # noqa: E402
+from projects.services.activities import activity_update  # noqa: E402
 
 TARGET_SECONDS = 2.0
 
@@ -135,9 +138,23 @@ def main() -> None:
             f"{count} SQL statements  load {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}",
             flush=True,
         )
+    # A facilitator edits one activity of the period; the next report pays for the change.
+    client = Client()
+    client.force_login(accounts["facilitator"])
+    client.get(url)
+    activity = Activity.objects.filter(date__range=(period.start, period.end)).order_by("-pk").first()
+    activity_update(activity=activity, editor=accounts["facilitator"], hours=activity.hours % 8 + 1)
+    with CaptureQueriesContext(connection) as queries:
+        started = time.monotonic()
+        client.get(url)
+        after_change = time.monotonic() - started
+    worst = max(worst, after_change)
     print(
-        f"{'PASS' if worst <= TARGET_SECONDS else 'FAIL'}: worst median {worst:.2f} s (target {TARGET_SECONDS} s)"
+        f"facilitator  page after one activity changed {after_change:.2f} s  {len(queries)} SQL statements  "
+        f"load {os.getloadavg()[0]:.2f}",
+        flush=True,
     )
+    print(f"{'PASS' if worst <= TARGET_SECONDS else 'FAIL'}: worst {worst:.2f} s (target {TARGET_SECONDS} s)")
 
 
 def sea_id_holder(sea_id):
