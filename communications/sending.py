@@ -334,28 +334,39 @@ CONFIRM_COLUMNS = (
 )
 
 
-def _confirm_sql(vendor: str) -> str:
-    """Right before an SMTP transaction, in one statement: does this worker still hold the row
-    (its token, status sending, an unexpired lease by the database's clock)? If so, hold it for
-    the transaction and return what may stop the mail, read at this very moment."""
+def _confirm_parts(vendor: str) -> tuple[str, list[str]]:
+    """(the fenced UPDATE without its RETURNING, the expressions it returns, in CONFIRM_COLUMNS'
+    order); see `_confirm_sql`."""
     from django.contrib.auth import get_user_model
 
     users = get_user_model()._meta.db_table
     now, later = _clock_sql(vendor)
     # Table names are the models' own, never input.
-    return (
+    update = (
         f"UPDATE {_D} SET lease_until = {later}, updated_at = {now} "  # noqa: S608
-        f"WHERE id = %s AND claimed_by = %s AND status = 'sending' AND lease_until > {now} "
-        "RETURNING "
-        f"(SELECT c.status FROM {_C} c WHERE c.id = {_D}.communication_id), "
-        f"(SELECT s.is_active FROM {_S} s WHERE s.id = {_D}.stakeholder_id), "
-        f"(SELECT s.email_bounced_at IS NOT NULL FROM {_S} s WHERE s.id = {_D}.stakeholder_id), "
-        f"(SELECT s.email FROM {_S} s WHERE s.id = {_D}.stakeholder_id), "
-        f"(SELECT p.delivery FROM {_P} p JOIN {_C} c ON c.category = p.category "
-        f"WHERE c.id = {_D}.communication_id AND p.stakeholder_id = {_D}.stakeholder_id), "
-        f"(SELECT u.is_active FROM {users} u WHERE u.id = {_D}.user_id), "
-        f"(SELECT u.email FROM {users} u WHERE u.id = {_D}.user_id)"
+        f"WHERE id = %s AND claimed_by = %s AND status = 'sending' AND lease_until > {now}"
     )
+    returning = [
+        f"(SELECT c.status FROM {_C} c WHERE c.id = {_D}.communication_id)",  # noqa: S608
+        f"(SELECT s.is_active FROM {_S} s WHERE s.id = {_D}.stakeholder_id)",  # noqa: S608
+        f"(SELECT s.email_bounced_at IS NOT NULL FROM {_S} s WHERE s.id = {_D}.stakeholder_id)",  # noqa: S608
+        f"(SELECT s.email FROM {_S} s WHERE s.id = {_D}.stakeholder_id)",  # noqa: S608
+        (
+            f"(SELECT p.delivery FROM {_P} p JOIN {_C} c ON c.category = p.category "  # noqa: S608
+            f"WHERE c.id = {_D}.communication_id AND p.stakeholder_id = {_D}.stakeholder_id)"
+        ),
+        f"(SELECT u.is_active FROM {users} u WHERE u.id = {_D}.user_id)",  # noqa: S608
+        f"(SELECT u.email FROM {users} u WHERE u.id = {_D}.user_id)",  # noqa: S608
+    ]
+    return update, returning
+
+
+def _confirm_sql(vendor: str) -> str:
+    """Right before an SMTP transaction, in one statement: does this worker still hold the row
+    (its token, status sending, an unexpired lease by the database's clock)? If so, hold it for
+    the transaction and return what may stop the mail, read at this very moment."""
+    update, returning = _confirm_parts(vendor)
+    return f"{update} RETURNING {', '.join(returning)}"
 
 
 # Fenced on the token: a row another worker has taken over is not marked by this one.
@@ -364,6 +375,24 @@ MARK_SENT_SQL = (
     "last_error = '', lease_until = NULL, updated_at = %s "
     "WHERE id = %s AND claimed_by = %s AND status = 'sending'"
 )
+
+
+def _mark_and_confirm_sql(vendor: str) -> str:
+    """PostgreSQL: the mark of the previous message's acceptance (MARK_SENT_SQL) and the next
+    row's confirmation (`_confirm_sql`) in one statement, so a message costs one round trip.
+    One row: the number of rows marked (0 or 1), whether the next row is still held, and the
+    confirmation's columns (NULL when it is not)."""
+    update, returning = _confirm_parts(vendor)
+    named = ", ".join(
+        f"{expression} AS {name}" for expression, name in zip(returning, CONFIRM_COLUMNS, strict=True)
+    )
+    columns = ", ".join(f"held.{name}" for name in CONFIRM_COLUMNS)
+    return (
+        f"WITH sent AS ({MARK_SENT_SQL} RETURNING 1), "  # noqa: S608
+        f"held AS ({update} RETURNING {named}) "
+        f"SELECT (SELECT count(*) FROM sent), EXISTS (SELECT 1 FROM held), {columns} "
+        "FROM (SELECT 1) AS one LEFT JOIN held ON true"
+    )
 
 
 def mail_server_record(*, reachable: bool, error: str = "") -> MailServerStatus:
@@ -400,6 +429,11 @@ class _Batch:
         self.envelope_from = sanitize_address(settings.DEFAULT_FROM_EMAIL, settings.DEFAULT_CHARSET)
         self.vendor = db_connection.vendor
         self.confirm_sql = _confirm_sql(self.vendor)
+        # PostgreSQL: an acceptance is recorded together with the next row's confirmation.
+        self.mark_and_confirm_sql = (
+            _mark_and_confirm_sql(self.vendor) if self.vendor == "postgresql" else None
+        )
+        self.unrecorded: Delivery | None = None
         self.in_flight = _seconds_param(self.vendor, in_flight_seconds())
         self.processed = 0
         self.lost: list[int] = []
@@ -409,14 +443,46 @@ class _Batch:
         return Delivery.objects.filter(pk__in=ids, claimed_by=self.token, status=Delivery.Status.SENDING)
 
     def confirm(self, delivery: Delivery) -> dict | None:
-        """The fence: this worker's current state of `delivery`, or None if it lost the row."""
+        """The fence: this worker's current state of `delivery`, or None if it lost the row.
+        The previous message's acceptance, when not yet recorded, is recorded in the same
+        statement."""
+        previous, self.unrecorded = self.unrecorded, None
         with db_connection.cursor() as cursor:
-            cursor.execute(self.confirm_sql, [self.in_flight, delivery.pk, self.token])
-            row = cursor.fetchone()
+            if previous is None:
+                cursor.execute(self.confirm_sql, [self.in_flight, delivery.pk, self.token])
+                row = cursor.fetchone()
+            else:
+                now = timezone.now()
+                cursor.execute(
+                    self.mark_and_confirm_sql,
+                    [now, now, previous.pk, self.token, self.in_flight, delivery.pk, self.token],
+                )
+                marked, held, *columns = cursor.fetchone()
+                self._check_marked(previous, marked)
+                row = columns if held else None
         if row is None:
             self.lost.append(delivery.pk)
             return None
         return dict(zip(CONFIRM_COLUMNS, row, strict=True))
+
+    def record_unrecorded(self) -> None:
+        """Record the last acceptance that waits for the next confirmation (end of the batch)."""
+        previous, self.unrecorded = self.unrecorded, None
+        if previous is not None:
+            now = timezone.now()
+            with db_connection.cursor() as cursor:
+                cursor.execute(MARK_SENT_SQL, [now, now, previous.pk, self.token])
+                self._check_marked(previous, cursor.rowcount)
+
+    def _check_marked(self, delivery: Delivery, updated: int) -> None:
+        if not updated:
+            # Only possible when an SMTP transaction outlived COMMUNICATIONS_IN_FLIGHT_SECONDS
+            # (or the communication was cancelled while it ran).
+            self.accepted_after_loss.append(delivery.pk)
+            logger.error(
+                "Delivery %s was accepted by the mail server after this worker had lost the row.",
+                delivery.pk,
+            )
 
     def finish(self, delivery: Delivery, status: str, error: str = "", **extra) -> None:
         self._mine([delivery.pk]).update(
@@ -425,8 +491,14 @@ class _Batch:
         self.processed += 1
 
     def mark_sent(self, delivery: Delivery, *, held_ids=None) -> None:
-        """Record the acceptance at once, in one statement: the shorter the gap between the SMTP
-        server's acceptance and this commit, the smaller the chance a crash resends the mail."""
+        """Record the acceptance as soon as possible: the shorter the gap between the SMTP
+        server's acceptance and this commit, the smaller the chance a crash resends the mail.
+        On PostgreSQL a plain acceptance rides on the next statement the batch sends anyway (the
+        next row's confirmation, else the end of the batch), right after this returns."""
+        if self.mark_and_confirm_sql is not None and not held_ids:
+            self.unrecorded = delivery
+            self.processed += 1
+            return
         now = timezone.now()
         with transaction.atomic() if held_ids else contextlib.nullcontext(), db_connection.cursor() as cursor:
             # Plain SQL: this runs once per message of every large send.
@@ -437,14 +509,7 @@ class _Batch:
                 Delivery.objects.filter(
                     pk__in=held_ids, stakeholder_id=delivery.stakeholder_id, status=Delivery.Status.DEFERRED
                 ).update(status=Delivery.Status.DIGESTED, sent_at=now, updated_at=now)
-        if not updated:
-            # Only possible when an SMTP transaction outlived COMMUNICATIONS_IN_FLIGHT_SECONDS
-            # (or the communication was cancelled while it ran).
-            self.accepted_after_loss.append(delivery.pk)
-            logger.error(
-                "Delivery %s was accepted by the mail server after this worker had lost the row.",
-                delivery.pk,
-            )
+        self._check_marked(delivery, updated)
         self.processed += 1
 
     def _past_deadline(self, delivery: Delivery) -> bool:
@@ -670,18 +735,21 @@ class _Batch:
         connection = None
         try:
             with self.relaxed_commits():
-                for position, pk in enumerate(order):
-                    delivery = deliveries[pk]
-                    self.renew_lease(order[position + 1 :])
-                    message, held_ids = self.build(delivery)
-                    if message is None:
-                        continue
-                    if connection is None:
-                        connection = self.connect(order[position:])
+                try:
+                    for position, pk in enumerate(order):
+                        delivery = deliveries[pk]
+                        self.renew_lease(order[position + 1 :])
+                        message, held_ids = self.build(delivery)
+                        if message is None:
+                            continue
                         if connection is None:
+                            connection = self.connect(order[position:])
+                            if connection is None:
+                                return self.processed
+                        if not self.transmit(connection, delivery, message, held_ids, order[position + 1 :]):
                             return self.processed
-                    if not self.transmit(connection, delivery, message, held_ids, order[position + 1 :]):
-                        return self.processed
+                finally:
+                    self.record_unrecorded()
         finally:
             if connection is not None:
                 with contextlib.suppress(Exception):  # closing a broken connection

@@ -1,7 +1,11 @@
 import datetime
+import re
 
 import pytest
 from django.core import mail
+from django.core.mail.backends import locmem
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from communications import sending, services
@@ -392,3 +396,54 @@ def test_the_mail_server_state_recovers_with_the_next_connection(unreachable_smt
     status = MailServerStatus.objects.get()
     assert (status.state, status.last_error) == ("ok", "")
     assert client.get("/healthz").json()["checks"]["mail"]["ok"] is True
+
+
+class StealingBackend(locmem.EmailBackend):
+    """Accepts every message; right after accepting the first one, another worker takes that
+    row over (as if the SMTP transaction had outlived the worker's hold on it)."""
+
+    def send_messages(self, messages):
+        sent = super().send_messages(messages)
+        for message in messages:
+            if message.body.startswith("Dear First"):
+                Delivery.objects.filter(email=message.to[0].split("<")[-1].rstrip(">")).update(
+                    claimed_by="another-worker"
+                )
+        return sent
+
+
+def test_each_acceptance_is_recorded_with_the_next_confirmation_and_at_the_end(facilitator, ct):
+    StakeholderFactory.create_batch(3, sea=ct, first_name="Later")
+    services.communication_schedule(communication=compose(facilitator, audience={"seas": [ct.pk]}))
+    sending.communications_tick()
+    ids = sending.deliveries_claim(token="worker", limit=10)
+    batch = sending._Batch(token="worker", ids=ids)
+    with CaptureQueriesContext(connection) as captured:
+        batch.run()
+    # One write per message (its confirmation, carrying the previous acceptance) and one for the
+    # last acceptance.
+    delivery_write = re.compile(r'UPDATE "?communications_delivery"? SET|^WITH sent AS')
+    writes = [q["sql"] for q in captured.captured_queries if delivery_write.search(q["sql"])]
+    assert len(writes) == 3 + 1
+    assert sum(sql.startswith("WITH sent AS") for sql in writes) == 2
+    assert len(mail.outbox) == 3
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
+    assert batch.accepted_after_loss == []
+
+
+def test_an_acceptance_after_the_row_was_lost_is_reported_not_recorded(settings, facilitator, ct):
+    settings.EMAIL_BACKEND = "tests.communications.test_sending.StealingBackend"
+    StakeholderFactory(sea=ct, first_name="First")
+    StakeholderFactory(sea=ct, first_name="Second")
+    services.communication_schedule(communication=compose(facilitator, audience={"seas": [ct.pk]}))
+    sending.communications_tick()
+    ids = sorted(
+        sending.deliveries_claim(token="worker", limit=10),
+        key=lambda pk: Delivery.objects.get(pk=pk).stakeholder.first_name != "First",
+    )
+    batch = sending._Batch(token="worker", ids=ids)
+    batch.run()
+    first, second = ids
+    assert batch.accepted_after_loss == [first]
+    assert Delivery.objects.get(pk=first).status == Delivery.Status.SENDING  # the other worker's now
+    assert Delivery.objects.get(pk=second).status == Delivery.Status.SENT
