@@ -628,13 +628,10 @@ class _Batch:
         return (message, held_ids), None
 
     def claimed_deliveries(self) -> dict[int, Delivery]:
-        return {
-            d.pk: d
-            for d in Delivery.objects.filter(pk__in=self.ids, claimed_by=self.token).select_related(
-                "communication__project",
-                "communication__advisory_body",
-                "communication__author",
-                "occurrence",
+        """The batch's rows with their recipients; the communication and occurrence (the same
+        for most of a batch, with the whole text) are read once, not joined to every row."""
+        deliveries = list(
+            Delivery.objects.filter(pk__in=self.ids, claimed_by=self.token).select_related(
                 "stakeholder__sea",
                 "stakeholder__office__sea",
                 "stakeholder__district",
@@ -642,7 +639,15 @@ class _Batch:
                 "stakeholder__organization",
                 "user__sea",
             )
-        }
+        )
+        communications = Communication.objects.select_related("project", "advisory_body", "author").in_bulk(
+            {d.communication_id for d in deliveries}
+        )
+        occurrences = Occurrence.objects.in_bulk({d.occurrence_id for d in deliveries})
+        for delivery in deliveries:
+            delivery.communication = communications[delivery.communication_id]
+            delivery.occurrence = occurrences[delivery.occurrence_id]
+        return {d.pk: d for d in deliveries}
 
     @contextlib.contextmanager
     def relaxed_commits(self):
