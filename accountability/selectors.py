@@ -12,10 +12,12 @@ from django.db.models import (
     F,
     FloatField,
     Q,
+    QuerySet,
     Subquery,
 )
 from django.utils import timezone
 
+from meetings.models import Feedback
 from projects.models import Activity
 
 from .models import Attestation, Decision
@@ -180,3 +182,11 @@ def state_attestation_rates(
 
 def _days(value) -> float | None:
     return round(value, 1) if value is not None else None
+
+
+def feedback_visible_to(user) -> QuerySet:
+    """The board's feedback `user` may count: SEA staff only that on their state's products."""
+    feedback = Feedback.objects.visible_to(user)
+    if not user.sees_whole_portfolio:
+        feedback = feedback.filter(product__project__sea_id=user.scoped_sea_id)
+    return feedback
