@@ -101,10 +101,23 @@ class ExplanationForm(forms.Form):
     )
 
 
+class SurveyResultsForm(ReportPeriodForm):
+    """The survey results' grouping and period (a fiscal year or a date range)."""
+
+    group = forms.ChoiceField(label="Group by", required=False)
+
+    def __init__(self, *args, **kwargs):
+        from .survey_results import GROUPS
+
+        super().__init__(*args, **kwargs)
+        self.fields["group"].choices = list(GROUPS.items())
+
+
 class RecordsFilterForm(forms.Form):
     KINDS = [
         ("products", "Products delivered"),
         ("responses", "Survey responses"),
+        ("invitations", "Survey invitations"),
         ("attestations", "Attestations"),
     ]
 
@@ -116,6 +129,10 @@ class RecordsFilterForm(forms.Form):
     about = forms.ChoiceField(
         required=False, choices=[("", "Any"), ("services", "Services"), ("products", "Products")]
     )
+    product = forms.IntegerField(required=False, min_value=1)
+    highly = forms.ChoiceField(required=False, choices=[("", "Any"), *Dimension.choices])
+    # Survey responses are dated by their answer unless `sent`: by their invitation's sending.
+    dates = forms.ChoiceField(required=False, choices=[("", "Of the record"), ("sent", "Of the invitation")])
     date_from = forms.DateField(required=False)
     date_to = forms.DateField(required=False)
 

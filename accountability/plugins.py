@@ -8,6 +8,7 @@ from projects.models import ProjectMember
 
 from .forms import AttestationForm
 from .models import Attestation, Decision
+from .selectors import state_attestation_rates
 from .services.attestations import attestation_request
 
 
@@ -68,5 +69,23 @@ def disputes_panel(request, project) -> str:
     return render_to_string(
         "accountability/_partials/disputes_panel.html",
         {"disputed": disputed, "project": project},
+        request=request,
+    )
+
+
+STATE_PANEL_PROJECT_LIMIT = 10
+
+
+@hooks.register_panel("state_dashboard")
+def state_attestation_panel(request, sea) -> str:
+    """The state's attestation rate and median days to attest, and its projects' (one query)."""
+    figures = state_attestation_rates(request.user, sea, project_limit=STATE_PANEL_PROJECT_LIMIT)
+    return render_to_string(
+        "accountability/_partials/state_attestation_panel.html",
+        {
+            **figures,
+            "sea": sea,
+            "dates": {"start": figures["start"].isoformat(), "end": figures["end"].isoformat()},
+        },
         request=request,
     )

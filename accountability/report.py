@@ -16,7 +16,6 @@ from django.db.models import Avg, Count, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings.models import Feedback
 from projects.models import Activity, Condition, ConditionAssessment, Product, Project
 from stakeholders.models import SEA
 
@@ -31,6 +30,7 @@ from .models import (
     SurveyResponse,
 )
 from .rollup import cached_service_figures
+from .selectors import feedback_visible_to
 
 CONDITION_PROJECT_LIMIT = 50
 HIGH = 4
@@ -222,9 +222,7 @@ def ratings_table(user, period: Period) -> Table:
         services=Count("pk", filter=Q(activity__isnull=False)),
         products=Count("pk", filter=Q(product__isnull=False)),
     )
-    feedback = Feedback.objects.visible_to(user).filter(submitted_at__date__range=(period.start, period.end))
-    if not user.sees_whole_portfolio:
-        feedback = feedback.filter(product__project__sea_id=user.scoped_sea_id)
+    feedback = feedback_visible_to(user).filter(submitted_at__date__range=(period.start, period.end))
     table = Table(
         "ratings",
         "Quality, relevance and usefulness",

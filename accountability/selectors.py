@@ -4,9 +4,20 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, FloatField, Q
+from django.db.models import (
+    Aggregate,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.utils import timezone
 
+from meetings.models import Feedback
 from projects.models import Activity
 
 from .models import Attestation, Decision
@@ -22,8 +33,10 @@ class MedianDays(Aggregate):
     output_field = FloatField()
 
 
-def days_to_attest():
-    return ExpressionWrapper(F("decided_at") - F("requested_at"), output_field=DurationField())
+def days_to_attest(prefix: str = ""):
+    return ExpressionWrapper(
+        F(f"{prefix}decided_at") - F(f"{prefix}requested_at"), output_field=DurationField()
+    )
 
 
 def _rate(confirmed: int, total: int) -> float | None:
@@ -87,3 +100,93 @@ def attestation_rates(user, *, start: datetime.date | None = None, end: datetime
         "project_count": len(projects),
         "project_limit": DASHBOARD_PROJECT_LIMIT,
     }
+
+
+def state_attestation_rates(
+    user,
+    sea,
+    *,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+    project_limit: int = 10,
+) -> dict:
+    """The attestation figures of one state and of its projects, in one query (the state
+    dashboard's panel): per project from its activities and their current answers, the state's
+    totals as the sum of its projects', its median days from a subquery of the same statement."""
+    end = end or timezone.localdate()
+    start = start or end - datetime.timedelta(days=365)
+    current = Q(attestations__is_current=True)
+    confirmed = current & Q(attestations__status=Decision.CONFIRMED)
+    state_median = (
+        Attestation.objects.visible_to(user)
+        .filter(
+            is_current=True,
+            status=Decision.CONFIRMED,
+            activity__project__sea=sea,
+            activity__date__range=(start, end),
+        )
+        .values("activity__project__sea")
+        .annotate(median=MedianDays(days_to_attest()))
+        .values("median")
+    )
+    figures = (
+        Activity.objects.visible_to(user)
+        .filter(project__sea=sea, date__range=(start, end))
+        .values("project", "project__title")
+        .annotate(
+            # An activity joins one row per version's answer: count activities once.
+            activities=Count("pk", distinct=True),
+            confirmed=Count("attestations", filter=confirmed),
+            disputed=Count("attestations", filter=current & Q(attestations__status=Decision.DISPUTED)),
+            pending=Count("attestations", filter=current & Q(attestations__status=Decision.PENDING)),
+            median=MedianDays(days_to_attest("attestations__"), filter=confirmed),
+            state_median=Subquery(state_median[:1], output_field=FloatField()),
+        )
+        .order_by()
+    )
+    rows = [
+        {
+            "key": row["project"],
+            "project__title": row["project__title"],
+            "activities": row["activities"],
+            "confirmed": row["confirmed"],
+            "disputed": row["disputed"],
+            "pending": row["pending"],
+            "rate": _rate(row["confirmed"], row["activities"]),
+            "median_days": _days(row["median"]),
+            "state_median": row["state_median"],
+        }
+        for row in figures
+    ]
+    state = None
+    if rows:
+        totals = {
+            name: sum(row[name] for row in rows)
+            for name in ("activities", "confirmed", "disputed", "pending")
+        }
+        state = {
+            **totals,
+            "rate": _rate(totals["confirmed"], totals["activities"]),
+            "median_days": _days(rows[0]["state_median"]),
+        }
+    rows.sort(key=lambda row: (row["rate"] is None, row["rate"] or 0, row["project__title"]))
+    return {
+        "start": start,
+        "end": end,
+        "state": state,
+        "projects": rows[:project_limit],
+        "project_count": len(rows),
+        "project_limit": project_limit,
+    }
+
+
+def _days(value) -> float | None:
+    return round(value, 1) if value is not None else None
+
+
+def feedback_visible_to(user) -> QuerySet:
+    """The board's feedback `user` may count: SEA staff only that on their state's products."""
+    feedback = Feedback.objects.visible_to(user)
+    if not user.sees_whole_portfolio:
+        feedback = feedback.filter(product__project__sea_id=user.scoped_sea_id)
+    return feedback

@@ -19,4 +19,5 @@ urlpatterns += [
     path("report/print/", views_report.report_print, name="report_print"),
     path("report/explanation/", views_report.explanation_save, name="explanation_save"),
     path("report/records/", views_report.records, name="records"),
+    path("surveys/results/", views_report.survey_results_page, name="survey_results"),
 ]

@@ -17,9 +17,10 @@ from core.lists import stream_csv
 from projects.models import Product
 
 from .exports import report_workbook, table_rows
-from .forms import ExplanationForm, RecordsFilterForm, ReportPeriodForm
+from .forms import ExplanationForm, RecordsFilterForm, ReportPeriodForm, SurveyResultsForm
 from .models import Attestation, SurveyInvitation, SurveyResponse
 from .report import (
+    HIGH,
     TABLES,
     Period,
     attestation_table,
@@ -32,14 +33,17 @@ from .report import (
     status_table,
 )
 from .services.report import may_edit_report, progress_explanation_save
+from .survey_results import survey_results
 
 RECORDS_PER_PAGE = 50
 
 
-def _period(request) -> tuple[Period | None, ReportPeriodForm]:
-    form = ReportPeriodForm(request.GET or None)
+def _period(request, form_class=ReportPeriodForm) -> tuple[Period | None, ReportPeriodForm]:
+    form = form_class(request.GET or None)
     if not request.GET.keys() & {"fy", "date_from", "date_to"}:
-        return Period.last_fiscal_year(), ReportPeriodForm()
+        if form.is_bound and not form.is_valid():
+            return None, form
+        return Period.last_fiscal_year(), form
     if not form.is_valid():
         return None, form
     data = form.cleaned_data
@@ -161,10 +165,38 @@ def explanation_save(request):
     )
 
 
+def _survey_records(user, kind: str, data: dict):
+    """Survey responses or invitations filtered like a link of the report or the survey results."""
+    invitations = SurveyInvitation.objects.visible_to(user)
+    if kind == "invitations":
+        qs = invitations.select_related("project__sea", "activity", "product", "stakeholder", "response")
+        qs, prefix, dated = qs.order_by("-sent_at", "pk"), "", "sent_at__date"
+    else:
+        qs = SurveyResponse.objects.filter(invitation__in=invitations.values("pk"))
+        qs = qs.select_related("invitation__project__sea", "invitation__activity", "invitation__product")
+        qs, prefix = qs.order_by("-submitted_at", "pk"), "invitation__"
+        dated = "invitation__sent_at__date" if data.get("dates") == "sent" else "submitted_at__date"
+        if data.get("highly"):
+            qs = qs.filter(**{f"{data['highly']}__gte": HIGH})
+    if data.get("date_from"):
+        qs = qs.filter(**{f"{dated}__gte": data["date_from"]})
+    if data.get("date_to"):
+        qs = qs.filter(**{f"{dated}__lte": data["date_to"]})
+    if data.get("about") == "services":
+        qs = qs.filter(**{f"{prefix}activity__isnull": False})
+    elif data.get("about") == "products":
+        qs = qs.filter(**{f"{prefix}product__isnull": False})
+    if data.get("type"):
+        qs = qs.filter(**{f"{prefix}activity_type": data["type"]})
+    if data.get("product"):
+        qs = qs.filter(**{f"{prefix}product": data["product"]})
+    return qs, f"{prefix}project__sea", f"{prefix}project"
+
+
 @login_required
 def records(request):  # noqa: C901 - one branch per kind of record a number can count
-    """The records a number of the report counts: delivered products, survey responses or
-    attestations, filtered like the report's link says."""
+    """The records a number of the report or the survey results counts: delivered products,
+    survey responses or invitations, or attestations, filtered like the link says."""
     form = RecordsFilterForm(request.GET)
     if not form.is_valid():
         return render(request, "accountability/records.html", {"form": form, "page": None}, status=400)
@@ -178,23 +210,8 @@ def records(request):  # noqa: C901 - one branch per kind of record a number can
         if end:
             qs = qs.filter(delivered_on__lte=end)
         sea, project = "project__sea", "project"
-    elif kind == "responses":
-        qs = SurveyResponse.objects.filter(
-            invitation__in=SurveyInvitation.objects.visible_to(request.user).values("pk")
-        )
-        qs = qs.select_related("invitation__project__sea", "invitation__activity", "invitation__product")
-        qs = qs.order_by("-submitted_at", "pk")
-        if start:
-            qs = qs.filter(submitted_at__date__gte=start)
-        if end:
-            qs = qs.filter(submitted_at__date__lte=end)
-        if data.get("about") == "services":
-            qs = qs.filter(invitation__activity__isnull=False)
-        elif data.get("about") == "products":
-            qs = qs.filter(invitation__product__isnull=False)
-        if data.get("type"):
-            qs = qs.filter(invitation__activity_type=data["type"])
-        sea, project = "invitation__project__sea", "invitation__project"
+    elif kind in ("responses", "invitations"):
+        qs, sea, project = _survey_records(request.user, kind, data)
     else:
         qs = Attestation.objects.visible_to(request.user).filter(is_current=True)
         qs = qs.select_related("activity__project__sea", "decided_by").order_by("-activity__date", "pk")
@@ -224,5 +241,26 @@ def records(request):  # noqa: C901 - one branch per kind of record a number can
             "count": page.paginator.count,
             "query": query.urlencode(),
             "kind_label": dict(RecordsFilterForm.KINDS)[kind],
+        },
+    )
+
+
+@login_required
+def survey_results_page(request):
+    """The participants' ratings and the board's feedback, grouped and counted for a period."""
+    period, form = _period(request, SurveyResultsForm)
+    if period is None:
+        return render(request, "accountability/survey_results.html", {"form": form}, status=400)
+    group = (form.cleaned_data.get("group") if form.is_bound else "") or "project"
+    last = Period.last_fiscal_year()
+    return render(
+        request,
+        "accountability/survey_results.html",
+        {
+            "form": form,
+            "period": period,
+            "group": group,
+            "results": survey_results(request.user, group=group, period=period),
+            "fiscal_years": [last.end.year + 1, last.end.year, last.end.year - 1],
         },
     )

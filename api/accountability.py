@@ -13,10 +13,11 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accountability.forms import ReportPeriodForm
+from accountability.forms import ReportPeriodForm, SurveyResultsForm
 from accountability.models import Attestation, Decision, SurveyInvitation, SurveyResponse
 from accountability.report import TABLES, Period
 from accountability.services.attestations import AlreadyAnswered, attestation_decide
+from accountability.survey_results import GROUPS, survey_results
 
 from .serializers import StrictFieldsMixin
 from .views import ScopedReadOnlyViewSet, ThrottleBeforePermissionMixin
@@ -170,6 +171,103 @@ class ReportTableView(ThrottleBeforePermissionMixin, APIView):
                 "period_end": period.end,
                 "columns": built.columns,
                 "rows": [[_json(cell.value) for cell in row] for row in rows],
+            }
+        )
+
+
+_DIMENSION = inline_serializer(
+    "SurveyDimension",
+    {
+        "mean": serializers.FloatField(allow_null=True),
+        "responses": serializers.IntegerField(),
+        "rated_highly": serializers.IntegerField(),
+        "share_highly": serializers.FloatField(allow_null=True),
+    },
+)
+_RESULT_ROW = {
+    "source": serializers.ChoiceField(choices=["surveys", "feedback"]),
+    "key": serializers.JSONField(allow_null=True),
+    "label": serializers.CharField(),
+    "state": serializers.CharField(),
+    "invited": serializers.IntegerField(allow_null=True),
+    "responses": serializers.IntegerField(),
+    "response_rate": serializers.FloatField(allow_null=True),
+    "quality": _DIMENSION,
+    "relevance": _DIMENSION,
+    "usefulness": _DIMENSION,
+}
+SurveyResultsSerializer = inline_serializer(
+    "SurveyResults",
+    {
+        "group": serializers.CharField(),
+        "period_start": serializers.DateField(),
+        "period_end": serializers.DateField(),
+        "rows": serializers.ListField(child=inline_serializer("SurveyResultRow", _RESULT_ROW)),
+        "totals": serializers.ListField(child=inline_serializer("SurveyResultTotal", _RESULT_ROW)),
+    },
+)
+
+
+def _result_row(row) -> dict:
+    return {
+        "source": row.source,
+        "key": row.key,
+        "label": row.label,
+        "state": row.state,
+        "invited": row.invited,
+        "responses": row.responses,
+        "response_rate": _json(row.response_rate),
+        **{
+            figure.dimension: {
+                "mean": _json(figure.mean),
+                "responses": figure.responses,
+                "rated_highly": figure.high,
+                "share_highly": _json(figure.share_high),
+            }
+            for figure in row.dimensions
+        },
+    }
+
+
+class SurveyResultsView(ThrottleBeforePermissionMixin, APIView):
+    """Survey results for a period (default: the last fiscal year), grouped like the page: per
+    group and source (participant surveys, advisory board feedback) the responses, the response
+    rate and per dimension the mean and the share rated 4 or 5. Every row, no page limit."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("group", str, enum=list(GROUPS), description="Default: project."),
+            OpenApiParameter(
+                "fy",
+                {"type": "integer", "minimum": 2000, "maximum": 2100},
+                description="Federal fiscal year (October to September).",
+            ),
+            OpenApiParameter("date_from", OpenApiTypes.DATE),
+            OpenApiParameter("date_to", OpenApiTypes.DATE),
+        ],
+        responses={200: SurveyResultsSerializer, 400: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        form = SurveyResultsForm(request.query_params)
+        if not form.is_valid():
+            raise serializers.ValidationError(form.errors.get_json_data())
+        data = form.cleaned_data
+        if data.get("date_from"):
+            period = Period(data["date_from"], data["date_to"])
+        elif data.get("fy"):
+            period = Period.fiscal_year(data["fy"])
+        else:
+            period = Period.last_fiscal_year()
+        results = survey_results(
+            request.user, group=data.get("group") or "project", period=period, limit=None
+        )
+        return Response(
+            {
+                "group": results.group,
+                "period_start": period.start,
+                "period_end": period.end,
+                "rows": [_result_row(row) for row in results.rows],
+                "totals": [_result_row(row) for row in results.totals],
             }
         )
 

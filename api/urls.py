@@ -38,6 +38,7 @@ router.register("adoptions", work.ProductAdoptionViewSet, basename="productadopt
 urlpatterns = [
     path("v1/", include(router.urls)),
     path("v1/report/<str:table>/", accountability.ReportTableView.as_view(), name="report-table"),
+    path("v1/survey-results/", accountability.SurveyResultsView.as_view(), name="survey-results"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "docs/",

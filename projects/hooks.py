@@ -5,7 +5,9 @@
 - `register_demo_loader`: a function `(*, today) -> int` (records created) that `seed_demo` runs
   after the projects' demo world, in the same transaction, in the order the apps registered.
 - `register_panel(place)`: a function `(request, obj) -> str` whose HTML is shown on a page of
-  this app; places are "activity_detail" (obj: the activity) and "project_detail" (the project).
+  this app; places are "activity_detail" (obj: the activity), "project_detail" (the project)
+  and "state_dashboard" (the SEA). A panel keeps the page's query budget: a fixed number of
+  queries whatever the data.
 """
 
 from collections.abc import Callable

@@ -338,6 +338,7 @@ ROUTES = {
     "accountability:report_print": {"methods": {"GET": SIGNED_IN}},
     "accountability:records": {"query": "?kind=attestations", "methods": {"GET": SIGNED_IN}},
     "accountability:explanation_save": {"methods": {"POST": STAFF_ONLY_REDIRECT}},
+    "accountability:survey_results": {"methods": {"GET": SIGNED_IN}},
     "meetings:action_item_update": {
         "kwargs": {"pk": "@ct_action_item"},
         "methods": {"GET": OWN_STATE, "POST": OWN_STATE},
@@ -390,6 +391,7 @@ ROUTES = {
     },
     **api("api:surveyresponse-list", "@ct_survey_response"),
     "api:report-table": {"kwargs": {"table": "services"}, "methods": {"GET": API_LIST}},
+    "api:survey-results": {"methods": {"GET": API_LIST}},
     # Running the work: reads scoped like the rest; moves are the center's (SEA staff get a 404,
     # the center an empty move's 400).
     **api("api:tarequest-list", "@ct_request", list_post=r(401, 400, 400, 400, 400)),

@@ -131,6 +131,7 @@ def state_dashboard(request, state_code: str):
         sea=sea,
         districts=selectors.state_districts(sea),
         centers=selectors.state_partner_centers(sea),
+        panels=hooks.panels("state_dashboard", request=request, obj=sea),
     )
     context["district_total"] = context["districts"][0].total if context["districts"] else 0
     return render(request, "projects/state_dashboard.html", context)

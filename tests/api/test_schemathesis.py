@@ -41,7 +41,7 @@ from tests.stakeholders.factories import (
 )
 
 EXAMPLES = 50
-CROSS_PARAMETER_RULES = {"/api/v1/report/{table}/"}
+CROSS_PARAMETER_RULES = {"/api/v1/report/{table}/", "/api/v1/survey-results/"}
 NY_SECRETS = ("Hidden New York project", "Albany Secret District", "nysecret@example.org", "NYSED")
 examples_run: collections.Counter = collections.Counter()
 

@@ -1,7 +1,8 @@
-"""The two journeys of the accountability feature, in a real browser with axe-core:
-a Connecticut SEA contact confirms an activity from the link in a mail (without signing in),
-and a facilitator opens last fiscal year's report, follows a number to its records and downloads
-the workbook."""
+"""The journeys of the accountability feature, in a real browser with axe-core:
+a Connecticut SEA contact confirms an activity from the link in a mail (without signing in), and
+attests the month's service statement from its mail while an altered link is refused; and a
+facilitator opens last fiscal year's report, follows a number to its records and downloads the
+workbook."""
 
 import datetime
 import io
@@ -12,7 +13,13 @@ from urllib.parse import urlsplit
 import pytest
 from openpyxl import load_workbook
 
-from accountability.models import Attestation, Decision, MeasureTarget, PerformanceMeasure
+from accountability.models import (
+    Attestation,
+    Decision,
+    MeasureTarget,
+    PerformanceMeasure,
+    ServiceStatement,
+)
 from accountability.report import Period
 from tests.accountability.conftest import log, team  # noqa: F401  (the fixture)
 from tests.browser_support import open_menu
@@ -42,6 +49,56 @@ def test_ct_contact_confirms_an_activity_from_the_mail(page, team, assert_access
     attestation.refresh_from_db()
     assert (attestation.status, attestation.decided_by) == (Decision.CONFIRMED, team["contact"])
     page.goto(urlsplit(link).path)  # the link works once
+    assert "already answered" in page.locator(".alert-danger").inner_text()
+
+
+def tampered(token: str) -> str:
+    """The token with one character of its signature changed."""
+    last = token[-1]
+    return token[:-1] + ("A" if last != "A" else "B")
+
+
+def test_ct_contact_attests_the_monthly_statement_from_the_mail(page, team, assert_accessible, screenshot):  # noqa: F811
+    from accountability.services.statements import statement_prepare
+
+    month = datetime.date(2026, 11, 1)
+    log(team["project"], team["staff"], date=datetime.date(2026, 11, 3), hours=Decimal("2.5"))
+    log(team["project"], team["staff"], date=datetime.date(2026, 11, 17), hours=Decimal("4"))
+    send_due()  # the activities' own confirmation requests
+    statement = statement_prepare(project=team["project"], month=month)
+    mails = [m for m in send_due() if recipient(m) == team["contact"].email]
+    assert [m.subject for m in mails] == [
+        f"Please confirm the November 2026 services of {team['project'].title}"
+    ]
+    link = re.search(r"https?://\S+/accountability/statements/link/\S+/", mails[0].body).group(0)
+    path = urlsplit(link).path
+    token = path.rstrip("/").rsplit("/", 1)[1]
+
+    # An altered link is refused and changes nothing.
+    page.goto(path.replace(token, tampered(token)))
+    assert page.get_by_role("heading", level=1).inner_text() == "This link cannot be used"
+    assert "not valid" in page.locator(".alert-danger").inner_text()
+    assert page.get_by_role("button", name="Send my answer").count() == 0
+    assert_accessible(page)
+    screenshot(page, "accountability-statement-tampered")
+    statement.refresh_from_db()
+    assert statement.status == Decision.PENDING
+
+    page.goto(path)
+    heading = page.get_by_role("heading", level=1).inner_text()
+    assert heading == f"{team['project'].title}: services of November 2026"
+    assert page.locator("p.lead").inner_text().startswith("2 activities, 6.50 hours")
+    assert_accessible(page)
+    screenshot(page, "accountability-statement-link")
+    page.get_by_label("Confirm the statement").check()
+    page.get_by_role("button", name="Send my answer").click()
+    assert page.locator(".alert-success").inner_text() == (
+        "CSDE confirms the November 2026 services: 2 activities, 6.5 hours, 0 products delivered."
+    )
+    screenshot(page, "accountability-statement-confirmed")
+    statement = ServiceStatement.objects.get(pk=statement.pk)
+    assert (statement.status, statement.decided_by) == (Decision.CONFIRMED, team["contact"])
+    page.goto(path)  # the link works once
     assert "already answered" in page.locator(".alert-danger").inner_text()
 
 
@@ -110,6 +167,10 @@ def test_new_pages_pass_axe(page, team, sign_in, assert_accessible, screenshot):
     )
     assert_accessible(page)
     screenshot(page, "accountability-survey")
+    for radio in page.get_by_role("radio", name="4", exact=True).all():
+        radio.check()
+    page.get_by_role("button", name=re.compile("Send")).click()
+    assert page.locator(".alert-success").count() == 1
     page.goto(
         "/accountability/statements/link/"
         + statement_token(statement_id=statement.pk, user_id=team["contact"].pk)
@@ -126,6 +187,17 @@ def test_new_pages_pass_axe(page, team, sign_in, assert_accessible, screenshot):
             "records",
         ),
         (f"/accountability/report/print/?date_from={period.start}&date_to={period.end}", "print"),
+        (
+            f"/accountability/surveys/results/?group=activity_type&date_from={period.start}"
+            f"&date_to={invitation.sent_at.date() + datetime.timedelta(days=1)}",
+            "survey-results",
+        ),
+        (
+            f"/accountability/report/records/?kind=invitations&dates=sent&date_from={period.start}"
+            f"&date_to={period.end}",
+            "survey-invitations",
+        ),
+        ("/projects/states/CT/", "state-dashboard"),
     ):
         page.goto(path)
         assert_accessible(page)

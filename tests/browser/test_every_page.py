@@ -83,6 +83,7 @@ def portal_pages(w, *, facilitator: bool) -> dict[str, str]:
         "compose": "/communications/new/",
         "cadence": "/communications/cadence/",
         "profile": "/accounts/profile/",
+        "survey-results": "/accountability/surveys/results/?group=product",
         "api-docs": "/api/docs/",
         "not-found": "/projects/states/ZZ/",
     }
