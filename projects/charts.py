@@ -451,9 +451,16 @@ def network_svg(graph: nx.Graph, *, label: str) -> NetworkDrawing:
     )
 
 
+MATRIX_NUMBERS_LIMIT = 600
+
+
 def network_matrix_svg(sea_links: list[dict], *, label: str) -> SafeString:
     """SEAs × partner centers, each cell the number of projects they share: the readable picture
-    of a network too dense to draw as a graph (every center works with most states)."""
+    of a network too dense to draw as a graph (every center works with most states).
+
+    A national matrix runs to thousands of cells, so each is one `<use>` of a shared square, a
+    row's numbers are one `<text>` and its figures one `<title>`; above `MATRIX_NUMBERS_LIMIT`
+    cells the squares carry their shade only (the table beside the picture has the numbers)."""
     centers = sorted(
         {item["center"].pk: item["center"] for row in sea_links for item in row["centers"]}.values(),
         key=lambda center: center.short_name,
@@ -463,7 +470,11 @@ def network_matrix_svg(sea_links: list[dict], *, label: str) -> SafeString:
     width = left + cell * len(centers) + 10
     height = top + cell * len(sea_links) + 10
     most = max((item["projects"] for row in sea_links for item in row["centers"]), default=1)
-    out = [_svg_open(width, height, label, "chart-matrix")]
+    numbers = sum(len(row["centers"]) for row in sea_links) <= MATRIX_NUMBERS_LIMIT
+    out = [
+        _svg_open(width, height, label, "chart-matrix"),
+        f'<defs><rect id="mx" width="{cell - 2}" height="{cell - 2}"/></defs>',
+    ]
     for center in centers:
         x = left + column[center.pk] * cell + cell / 2
         out.append(
@@ -471,19 +482,25 @@ def network_matrix_svg(sea_links: list[dict], *, label: str) -> SafeString:
             f"{escape(_shorten(center.short_name, 16))}<title>{escape(center.name)}</title></text>"
         )
     for r, row in enumerate(sea_links):
-        y = top + r * cell
-        out.append(
-            f'<text class="axis" x="{left - 6}" y="{_num(y + cell / 2 + 4)}" text-anchor="end">'
-            f"{escape(row['sea'].short_name)}</text>"
+        sea = escape(row["sea"].short_name)
+        figures = ", ".join(
+            f"{escape(item['center'].short_name)} {item['projects']}" for item in row["centers"]
         )
+        out.append(
+            f'<g transform="translate(0 {top + r * cell})"><title>{sea}: projects with {figures}</title>'
+            f'<text class="axis" x="{left - 6}" y="{_num(cell / 2 + 4)}" text-anchor="end">{sea}</text>'
+        )
+        spans = []
         for item in row["centers"]:
             x = left + column[item["center"].pk] * cell
             level = min(4, 1 + int(3 * item["projects"] / most)) if most else 1
-            out.append(
-                f'<g class="matrix-{level}"><rect x="{x}" y="{y}" width="{cell - 2}" height="{cell - 2}"/>'
-                f'<text x="{_num(x + (cell - 2) / 2)}" y="{_num(y + cell / 2 + 3)}" text-anchor="middle">'
-                f"{item['projects']}</text><title>{escape(row['sea'].short_name)} and "
-                f"{escape(item['center'].short_name)}: {item['projects']} projects</title></g>"
-            )
+            out.append(f'<use href="#mx" x="{x}" class="mx{level}"/>')
+            if numbers:
+                spans.append(
+                    f'<tspan x="{_num(x + (cell - 2) / 2)}" class="mx{level}">{item["projects"]}</tspan>'
+                )
+        if spans:
+            out.append(f'<text y="{_num(cell / 2 + 3)}" text-anchor="middle">{"".join(spans)}</text>')
+        out.append("</g>")
     out.append("</svg>")
     return mark_safe("".join(out))  # noqa: S308 (every label is escaped)

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from projects import charts
 from projects.charts import layered_layout, network_graph
 from projects.selectors import support_network
 from tests.projects.factories import ProjectFactory
@@ -115,8 +116,9 @@ def test_a_dense_portfolio_is_drawn_as_a_matrix_with_the_same_links_in_the_table
     client.force_login(facilitator)
     html = client.get(URL).content.decode()
     matrix = html.split('class="chart chart-matrix"')[1].split("</svg>")[0]
-    assert "CSDE and RC9: 30 projects" in matrix
-    assert "NYSED and RC9: 31 projects" in matrix
+    assert "CSDE: projects with RC9 30" in matrix
+    assert "NYSED: projects with RC9 31" in matrix
+    assert ">30</tspan>" in matrix  # a small matrix shows its numbers in the squares
     assert "chart-network" not in html
     links = html.split('id="sea-links"')[1].split("</table>")[0]
     assert "RC9 (30)" in links
@@ -125,3 +127,21 @@ def test_a_dense_portfolio_is_drawn_as_a_matrix_with_the_same_links_in_the_table
     one_state = client.get(URL, {"state": "CT"}).content.decode()
     assert "chart-network" in one_state
     assert 'id="network-links"' in one_state
+
+
+def test_a_national_matrix_stays_small_and_keeps_its_figures_in_row_titles():
+    from types import SimpleNamespace
+
+    centers = [SimpleNamespace(pk=c, short_name=f"C{c}", name=f"Center {c}") for c in range(30)]
+    sea_links = [
+        {
+            "sea": SimpleNamespace(short_name=f"S{s}"),
+            "centers": [{"center": center, "projects": 1 + (s * center.pk) % 9} for center in centers],
+        }
+        for s in range(57)
+    ]
+    svg = str(charts.network_matrix_svg(sea_links, label="All states"))
+    assert svg.count("<use ") == 57 * 30
+    assert "<tspan" not in svg  # above the limit the squares carry their shade only
+    assert "S2: projects with C0 1, C1 3, C2 5" in svg
+    assert len(svg) < 57 * 30 * 60  # bytes per square, titles and labels included
