@@ -12,6 +12,7 @@ from __future__ import annotations
 from django import forms
 from django.forms.models import ModelChoiceIterator
 from django.urls import reverse
+from django.utils.http import urlencode
 
 # A primary key the database can hold; anything else is not looked up at all.
 _MAX_ID = 2**63 - 1
@@ -31,16 +32,39 @@ def valid_ids(values) -> list[int]:
 
 
 class PickerMixin:
-    """Render only the chosen options; the rest come from `url_name` as the user types."""
+    """Render only the chosen options; the rest come from `url_name` as the user types.
 
-    def __init__(self, url_name: str, *, placeholder: str = "Type to search", attrs=None, **kwargs):
+    `scope` narrows the matches the same way the form narrows its queryset (for example
+    `{"sea": 9}`: districts of that state); the endpoint applies it on top of what the user may
+    see, and the form still refuses anything outside its own queryset.
+    """
+
+    def __init__(
+        self,
+        url_name: str,
+        *,
+        placeholder: str = "Type to search",
+        scope: dict | None = None,
+        attrs=None,
+        **kwargs,
+    ):
         self.url_name = url_name
         self.placeholder = placeholder
+        self.scope = dict(scope or {})
         super().__init__(attrs=attrs, **kwargs)
+
+    def __deepcopy__(self, memo):
+        # Each form narrows its own copy of the widget (Django copies widgets per form).
+        obj = super().__deepcopy__(memo)
+        obj.scope = dict(self.scope)
+        return obj
 
     def build_attrs(self, base_attrs, extra_attrs=None):
         attrs = super().build_attrs(base_attrs, extra_attrs)
-        attrs["data-picker-url"] = reverse(self.url_name)
+        url = reverse(self.url_name)
+        if self.scope:
+            url = f"{url}?{urlencode(self.scope)}"
+        attrs["data-picker-url"] = url
         attrs["data-placeholder"] = self.placeholder
         return attrs
 

@@ -267,3 +267,37 @@ def test_sea_staff_see_their_requests_move(client, facilitator, ct_staff, topic)
     assert "Accepted" in page
     assert "We will help" in page
     assert "Overlap check" not in page  # the center's triage view only
+
+
+def test_request_form_picks_districts_of_the_state(client, ct_staff, facilitator, ny, topic):
+    kept = DistrictFactory(sea=ct_staff.sea, name="Kept district")
+    for i in range(30):
+        DistrictFactory(sea=ct_staff.sea, name=f"Unchosen district {i}")
+    stranger = DistrictFactory(sea=ny, name="Stranger district")
+    client.force_login(ct_staff)
+    url = reverse("intake:create")
+    page = client.get(url).content.decode()
+    assert f'data-picker-url="/projects/pick/districts/?sea={ct_staff.sea_id}"' in page
+    assert "Unchosen district" not in page
+    for bad in (stranger.pk, "abc", "99999999999999999999999"):
+        response = client.post(url, form_data(topic, districts=[bad]))
+        assert response.status_code == 200, bad
+        assert "districts" in response.context["form"].errors
+    assert not TARequest.objects.exists()
+    response = client.post(url, form_data(topic, districts=[kept.pk], title="x" * 300))
+    assert f'<option value="{kept.pk}" selected>Kept district</option>' in response.content.decode()
+    client.force_login(facilitator)
+    page = client.get(url, {"sea": ny.pk}).content.decode()
+    assert f"?sea={ny.pk}" in page
+    assert "Kept district" not in page
+
+
+def test_accept_as_project_keeps_the_requests_districts_in_the_picker(client, facilitator, ct_staff, topic):
+    district = DistrictFactory(sea=ct_staff.sea, name="Requested district")
+    DistrictFactory(sea=ct_staff.sea, name="Other district")
+    req = submit(ct_staff, ct_staff.sea, topic, districts=[district])
+    client.force_login(facilitator)
+    page = client.get(reverse("intake:accept_as_project", args=[req.pk])).content.decode()
+    assert f'<option value="{district.pk}" selected>Requested district</option>' in page
+    assert "Other district" not in page
+
