@@ -136,6 +136,9 @@ def test_triage_moves_are_recorded_and_the_state_is_told(
     assert (change.by, change.note) == (facilitator, "Called the Talent Office")
     delivery = Delivery.objects.get(email="ct.staff@example.org")
     assert "In conversation" in delivery.communication.subject
+    page = client.get(reverse("intake:detail", args=[req.pk])).content.decode()
+    assert "New → <strong>In conversation</strong>" in page
+    assert "in_conversation" not in page.split('id="history-heading"')[1]
 
 
 def test_state_that_turned_updates_off_hears_nothing(

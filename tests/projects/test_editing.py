@@ -123,6 +123,9 @@ def test_status_move_takes_a_reason(client, facilitator, project):
     assert Project.objects.get().status == "paused"
     page = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
     assert "State budget freeze" in page
+    # The history speaks in the states' labels, not their codes.
+    assert "Active → <strong>Paused</strong>" in page
+    assert "active → " not in page
 
 
 def test_goals_progress_and_moves(client, facilitator, project):
@@ -145,6 +148,9 @@ def test_goals_progress_and_moves(client, facilitator, project):
         {"transition": "start", "expected_status": "not_started"},
     )
     assert Goal.objects.get().status == "in_progress"
+    goal_page = client.get(reverse("projects:goal_detail", args=[goal.pk])).content.decode()
+    assert "Not started → <strong>In progress</strong>" in goal_page
+    assert "in_progress" not in goal_page.split('id="history-heading"')[1]
     page = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
     assert "1 of 1" in page
     assert "0 of 1" in page
