@@ -304,3 +304,34 @@ def test_accept_as_project_keeps_the_requests_districts_in_the_picker(client, fa
     assert f'<option value="{district.pk}" selected>Requested district</option>' in page
     assert "Other district" not in page
 
+
+def test_project_page_links_back_to_its_request(client, facilitator, ct_staff, ny_staff, topic):
+    req = submit(ct_staff, ct_staff.sea, topic)
+    project = ProjectFactory(sea=ct_staff.sea)
+    TARequest.objects.filter(pk=req.pk).update(project=project, status=TARequest.Status.BECAME_PROJECT)
+    other = ProjectFactory(sea=ct_staff.sea)
+    link = f'href="{reverse("intake:detail", args=[req.pk])}"'
+    for user in (facilitator, ct_staff):
+        client.force_login(user)
+        page = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+        assert link in page
+        assert 'id="project-origin"' in page
+        assert (
+            'id="project-origin"'
+            not in client.get(reverse("projects:detail", args=[other.pk])).content.decode()
+        )
+    client.force_login(ny_staff)
+    assert client.get(reverse("projects:detail", args=[project.pk])).status_code == 404
+
+
+def test_origin_panel_shows_nothing_to_a_user_who_may_not_see_the_request(rf, ct_staff, ny_staff, topic):
+    from intake.panels import origin_panel
+
+    req = submit(ct_staff, ct_staff.sea, topic)
+    project = ProjectFactory(sea=ct_staff.sea)
+    TARequest.objects.filter(pk=req.pk).update(project=project, status=TARequest.Status.BECAME_PROJECT)
+    request = rf.get("/")
+    request.user = ny_staff
+    assert origin_panel(request, project) == ""
+    request.user = ct_staff
+    assert reverse("intake:detail", args=[req.pk]) in origin_panel(request, project)
