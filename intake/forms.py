@@ -1,5 +1,6 @@
 from django import forms
 
+from core.pickers import PickerFormMixin
 from meetings.models import Meeting
 from projects.forms.activities import DateInput
 from projects.forms.projects import ProjectForm, scope_districts, state_districts_picker
@@ -9,7 +10,7 @@ from stakeholders.models import SEA, Office, PartnerCenter
 from .models import TARequest
 
 
-class TARequestForm(forms.ModelForm):
+class TARequestForm(PickerFormMixin, forms.ModelForm):
     """SEA staff submit for their state (fixed); facilitators choose the state and may name the
     meeting where the request was raised. The state is chosen first so that its offices and
     districts fill the choices."""

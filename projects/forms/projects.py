@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from accounts.models import Role
-from core.pickers import PickerSelectMultiple
+from core.pickers import PickerFormMixin, PickerSelectMultiple
 from projects.forms.activities import DateInput
 from projects.models import Project, Topic
 from stakeholders.models import District, Office, PartnerCenter
@@ -40,7 +40,12 @@ def sea_people(sea):
 
 def state_districts_picker() -> PickerSelectMultiple:
     """A state may have hundreds of districts: a type-ahead, narrowed to the form's state."""
-    return PickerSelectMultiple("projects:pick_district", placeholder="Type district names or NCES ids")
+    return PickerSelectMultiple(
+        "projects:pick_district",
+        placeholder="Type district names or NCES ids",
+        search=("name__icontains", "nces_id__startswith"),
+        search_label="Find districts",
+    )
 
 
 def scope_districts(field, *, sea, user) -> None:
@@ -49,7 +54,7 @@ def scope_districts(field, *, sea, user) -> None:
     field.widget.scope = {"sea": sea.pk}
 
 
-class ProjectForm(forms.ModelForm):
+class ProjectForm(PickerFormMixin, forms.ModelForm):
     """The SEA is chosen before the form (its offices, districts and staff fill the choices) and
     does not change afterwards. A state has a handful of offices (checkboxes) but may have
     hundreds of districts (a type-ahead of that state's districts)."""

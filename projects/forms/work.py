@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from core.pickers import PickerSelectMultiple
+from core.pickers import PickerFormMixin, PickerSelectMultiple
 from projects.forms.activities import DateInput
 from projects.models import (
     Activity,
@@ -39,7 +39,7 @@ class ActivityChoiceField(forms.ModelMultipleChoiceField):
         return activity_label(obj.date, obj.get_type_display(), obj.summary)
 
 
-class GoalForm(_ServiceValidated, forms.ModelForm):
+class GoalForm(PickerFormMixin, _ServiceValidated, forms.ModelForm):
     """A project's indicators and products are few (checkboxes); its activities run to
     hundreds, so they are a type-ahead of that project's activities."""
 
@@ -48,7 +48,12 @@ class GoalForm(_ServiceValidated, forms.ModelForm):
         required=False,
         label="Activities",
         help_text="Type words of the summary to find activities of this project.",
-        widget=PickerSelectMultiple("projects:pick_activity", placeholder="Type to find activities"),
+        widget=PickerSelectMultiple(
+            "projects:pick_activity",
+            placeholder="Type to find activities",
+            search=("summary__icontains",),
+            search_label="Find activities",
+        ),
     )
 
     class Meta:

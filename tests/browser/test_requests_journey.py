@@ -65,6 +65,7 @@ def test_a_rhode_island_request_becomes_an_active_project(
     expect(page.get_by_role("option", name=re.compile("Bay State"))).to_have_count(0)  # another state's
     page.keyboard.press("Enter")
     expect(page.locator("#id_districts")).to_have_value(str(harbor.pk))
+    expect(page.get_by_label("Find districts")).to_be_hidden()  # the no-script search is not needed
     page.get_by_role("button", name="Submit request").click()
     expect(page.locator("#request-status")).to_have_text("New")
     screenshot(page, "request-submitted-ri-staff")

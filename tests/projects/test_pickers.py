@@ -257,3 +257,66 @@ def test_goal_form_activities_are_a_picker_of_the_project(facilitator, ct_projec
         form = GoalForm({"statement": "S", "activities": [bad]}, project=ct_project)
         assert "activities" in form.errors, bad
         assert "Someone else" not in str(form["activities"])
+
+
+def test_without_javascript_find_lists_matches_of_the_state_and_saves_nothing(client, facilitator, ct, ny):
+    from projects.models import Project
+
+    project = ProjectFactory(sea=ct, title="Before the search")
+    chosen = DistrictFactory(sea=ct, name="Chosen district")
+    matches = [DistrictFactory(sea=ct, name=f"Maple district {i}") for i in range(30)]
+    DistrictFactory(sea=ny, name="Maple district of New York")
+    client.force_login(facilitator)
+    url = reverse("projects:update", args=[project.pk])
+    page = client.get(url).content.decode()
+    assert 'data-picker-fallback="districts"' in page
+    assert 'name="_search" value="districts" formnovalidate' in page
+    data = {
+        "title": "Typed but not saved",
+        "districts": [chosen.pk],
+        "districts_search": "maple",
+        "_search": "districts",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert not response.context["form"].errors
+    assert "invalid-feedback" not in html
+    assert 'value="Typed but not saved"' in html  # what was typed is kept
+    assert 'value="maple"' in html
+    assert f'<option value="{chosen.pk}" selected>Chosen district</option>' in html
+    assert f'<option value="{matches[0].pk}">Maple district 0</option>' in html
+    assert html.count(">Maple district ") == 25  # at most FALLBACK_LIMIT matches
+    assert "of New York" not in html
+    assert Project.objects.get(pk=project.pk).title == "Before the search"
+    # Junk in the box is only a search that finds nothing.
+    response = client.post(url, {**data, "districts_search": "%' OR 1=1 --" + "x" * 500})
+    assert response.status_code == 200
+    assert ">Maple district " not in response.content.decode()
+
+
+def test_without_javascript_find_works_on_the_request_and_goal_forms(
+    client, ct_staff, facilitator, ct_project
+):
+    DistrictFactory(sea=ct_staff.sea, name="Birch district")
+    ActivityFactory(project=ct_project, summary="Workshop on mentoring")
+    ActivityFactory(summary="Workshop of another project")
+    client.force_login(ct_staff)
+    response = client.post(
+        reverse("intake:create"), {"title": "Kept", "districts_search": "birch", "_search": "districts"}
+    )
+    assert response.status_code == 200
+    assert not response.context["form"].errors
+    assert ">Birch district (" not in response.content.decode()  # form labels are bare names
+    assert ">Birch district<" in response.content.decode()
+    client.force_login(facilitator)
+    url = reverse("projects:goal_create", args=[ct_project.pk])
+    response = client.post(url, {"statement": "", "activities_search": "workshop", "_search": "activities"})
+    assert response.status_code == 200
+    assert not response.context["form"].errors
+    html = response.content.decode()
+    assert "Workshop on mentoring" in html
+    assert "another project" not in html
+    # A "_search" naming no picker is an ordinary submission.
+    response = client.post(url, {"statement": "", "_search": "statement"})
+    assert "statement" in response.context["form"].errors
