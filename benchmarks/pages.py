@@ -107,6 +107,14 @@ def pages_for(
         ("project picker ?q=data", url_or_none("projects:pick_project", query="?q=data")),
         ("person picker ?q=an", url_or_none("projects:pick_person", query="?q=an")),
         ("district picker ?q=sch", url_or_none("projects:pick_district", query="?q=sch")),
+        (
+            "district picker of a state ?q=sch",
+            url_or_none("projects:pick_district", query=f"?sea={sea.pk}&q=sch"),
+        ),
+        (
+            "activity picker of a project ?q=data",
+            url_or_none("projects:pick_activity", query=f"?project={project.pk}&q=data"),
+        ),
         ("communications", url_or_none("communications:list")),
         ("compose (form)", url_or_none("communications:create")),
         ("advisory bodies", url_or_none("meetings:body_list")),

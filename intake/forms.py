@@ -1,15 +1,16 @@
 from django import forms
 
+from core.pickers import PickerFormMixin
 from meetings.models import Meeting
 from projects.forms.activities import DateInput
-from projects.forms.projects import ProjectForm
+from projects.forms.projects import ProjectForm, scope_districts, state_districts_picker
 from projects.models import Topic
-from stakeholders.models import SEA, District, Office, PartnerCenter
+from stakeholders.models import SEA, Office, PartnerCenter
 
 from .models import TARequest
 
 
-class TARequestForm(forms.ModelForm):
+class TARequestForm(PickerFormMixin, forms.ModelForm):
     """SEA staff submit for their state (fixed); facilitators choose the state and may name the
     meeting where the request was raised. The state is chosen first so that its offices and
     districts fill the choices."""
@@ -34,15 +35,15 @@ class TARequestForm(forms.ModelForm):
             "desired_outcome": forms.Textarea(attrs={"rows": 3}),
             "topics": forms.CheckboxSelectMultiple,
             "offices": forms.CheckboxSelectMultiple,
-            "districts": forms.CheckboxSelectMultiple,
+            "districts": state_districts_picker(),
         }
 
     def __init__(self, *args, sea: SEA, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["topics"].queryset = Topic.objects.filter(is_active=True).order_by("name")
         self.fields["topics"].required = True
-        self.fields["offices"].queryset = Office.objects.filter(sea=sea).order_by("name")
-        self.fields["districts"].queryset = District.objects.filter(sea=sea).order_by("name")
+        self.fields["offices"].queryset = Office.objects.visible_to(user).filter(sea=sea).order_by("name")
+        scope_districts(self.fields["districts"], sea=sea, user=user)
         if user.sees_whole_portfolio:
             recent = Meeting.objects.visible_to(user).select_related("body").order_by("-starts_at")[:30]
             self.fields["meeting"].queryset = Meeting.objects.filter(pk__in=[m.pk for m in recent]).order_by(

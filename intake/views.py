@@ -139,7 +139,7 @@ def request_accept_as_project_view(request, pk: int):
         "center_lead": request.user if request.user.sees_whole_portfolio else None,
         "expected_status": ta_request.status,
     }
-    form = AcceptAsProjectForm(request.POST or None, sea=ta_request.sea, initial=initial)
+    form = AcceptAsProjectForm(request.POST or None, sea=ta_request.sea, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             project = request_accept_as_project(

@@ -759,6 +759,10 @@ class StatusChange(models.Model):
 
     history = HistoricalRecords()
 
+    # The labels of `source` and `target`, set for pages by workflow.status_history.
+    source_label: str
+    target_label: str
+
     class Meta:
         ordering = ["content_type", "object_id", "at", "pk"]
         indexes = [models.Index(fields=["content_type", "object_id", "at"])]

@@ -150,6 +150,7 @@ def team_and_record(project: Project) -> TeamAndRecord:
     )
     record = TeamAndRecord([], [], [])
     roles = dict(ProjectMember.Role.choices)
+    states = dict(Project.Status.choices)
     for kind, a, b, c, d, at in team.union(topics, changes, all=True):
         if kind == "team":
             record.team.append({"role": roles.get(a, a), "role_key": a, "name": b.strip() or c})
@@ -157,7 +158,15 @@ def team_and_record(project: Project) -> TeamAndRecord:
             record.topics.append(b)
         else:
             record.status_changes.append(
-                {"source": a, "target": b, "by": c.strip() or "someone", "note": d, "at": at}
+                {
+                    "source": a,
+                    "target": b,
+                    "source_label": states.get(a, a),
+                    "target_label": states.get(b, b),
+                    "by": c.strip() or "someone",
+                    "note": d,
+                    "at": at,
+                }
             )
     order = {"center_lead": 0, "center_staff": 1, "sea_contact": 2}
     record.team.sort(key=lambda m: (order.get(m["role_key"], 3), m["name"]))

@@ -42,5 +42,6 @@ urlpatterns = [
     path("pick/projects/", pickers.ProjectPickerView.as_view(), name="pick_project"),
     path("pick/people/", pickers.PersonPickerView.as_view(), name="pick_person"),
     path("pick/districts/", pickers.DistrictPickerView.as_view(), name="pick_district"),
+    path("pick/activities/", pickers.ActivityPickerView.as_view(), name="pick_activity"),
     path("indicators/<int:pk>/values/new/", indicators.indicator_value_create, name="indicator_value_create"),
 ]

@@ -108,6 +108,7 @@ ROUTES = {
     "projects:pick_project": {"methods": {"GET": SIGNED_IN}},
     "projects:pick_person": {"methods": {"GET": SIGNED_IN}},
     "projects:pick_district": {"methods": {"GET": SIGNED_IN}},
+    "projects:pick_activity": {"methods": {"GET": SIGNED_IN}},
     "projects:activity_update": {
         "kwargs": {"pk": "@ct_activity"},
         "methods": {"GET": OWN_STATE, "POST": OWN_STATE},

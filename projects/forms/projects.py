@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from accounts.models import Role
+from core.pickers import PickerFormMixin, PickerSelectMultiple
 from projects.forms.activities import DateInput
 from projects.models import Project, Topic
 from stakeholders.models import District, Office, PartnerCenter
@@ -37,9 +38,26 @@ def sea_people(sea):
     )
 
 
-class ProjectForm(forms.ModelForm):
+def state_districts_picker() -> PickerSelectMultiple:
+    """A state may have hundreds of districts: a type-ahead, narrowed to the form's state."""
+    return PickerSelectMultiple(
+        "projects:pick_district",
+        placeholder="Type district names or NCES ids",
+        search=("name__icontains", "nces_id__startswith"),
+        search_label="Find districts",
+    )
+
+
+def scope_districts(field, *, sea, user) -> None:
+    """The districts of `sea` that `user` may see: the choices and the type-ahead's matches."""
+    field.queryset = District.objects.visible_to(user).filter(sea=sea).order_by("name")
+    field.widget.scope = {"sea": sea.pk}
+
+
+class ProjectForm(PickerFormMixin, forms.ModelForm):
     """The SEA is chosen before the form (its offices, districts and staff fill the choices) and
-    does not change afterwards."""
+    does not change afterwards. A state has a handful of offices (checkboxes) but may have
+    hundreds of districts (a type-ahead of that state's districts)."""
 
     center_lead = UserChoiceField(queryset=None, required=False, label="Center lead")
     center_staff = UsersChoiceField(
@@ -79,18 +97,18 @@ class ProjectForm(forms.ModelForm):
         widgets = {
             "problem_statement": forms.Textarea(attrs={"rows": 5}),
             "offices": forms.CheckboxSelectMultiple,
-            "districts": forms.CheckboxSelectMultiple,
+            "districts": state_districts_picker(),
             "partner_centers": forms.CheckboxSelectMultiple,
             "topics": forms.CheckboxSelectMultiple,
             "start_date": DateInput(),
             "end_date": DateInput(),
         }
 
-    def __init__(self, *args, sea, **kwargs):
+    def __init__(self, *args, sea, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.sea = sea
-        self.fields["offices"].queryset = Office.objects.filter(sea=sea).order_by("name")
-        self.fields["districts"].queryset = District.objects.filter(sea=sea).order_by("name")
+        self.fields["offices"].queryset = Office.objects.visible_to(user).filter(sea=sea).order_by("name")
+        scope_districts(self.fields["districts"], sea=sea, user=user)
         self.fields["lead_center"].queryset = PartnerCenter.objects.order_by("short_name")
         self.fields["partner_centers"].queryset = PartnerCenter.objects.order_by("short_name")
         topics = Topic.objects.filter(is_active=True)

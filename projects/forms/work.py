@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from core.pickers import PickerFormMixin, PickerSelectMultiple
 from projects.forms.activities import DateInput
 from projects.models import (
     Activity,
@@ -25,7 +26,36 @@ class _ServiceValidated:
         pass
 
 
-class GoalForm(_ServiceValidated, forms.ModelForm):
+def activity_label(date, type_label: str, summary: str) -> str:
+    """How an activity reads in a picker: one label for the goal form and its type-ahead."""
+    summary = " ".join(summary.split())
+    if len(summary) > 80:
+        summary = summary[:79] + "…"
+    return f"{date:%Y-%m-%d} {type_label}: {summary}"
+
+
+class ActivityChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return activity_label(obj.date, obj.get_type_display(), obj.summary)
+
+
+class GoalForm(PickerFormMixin, _ServiceValidated, forms.ModelForm):
+    """A project's indicators and products are few (checkboxes); its activities run to
+    hundreds, so they are a type-ahead of that project's activities."""
+
+    activities = ActivityChoiceField(
+        queryset=Activity.objects.none(),
+        required=False,
+        label="Activities",
+        help_text="Type words of the summary to find activities of this project.",
+        widget=PickerSelectMultiple(
+            "projects:pick_activity",
+            placeholder="Type to find activities",
+            search=("summary__icontains",),
+            search_label="Find activities",
+        ),
+    )
+
     class Meta:
         model = Goal
         fields = ("statement", "target_date", "indicators", "products", "activities")
@@ -34,23 +64,15 @@ class GoalForm(_ServiceValidated, forms.ModelForm):
             "target_date": DateInput(),
             "indicators": forms.CheckboxSelectMultiple,
             "products": forms.CheckboxSelectMultiple,
-            "activities": forms.CheckboxSelectMultiple,
         }
-        help_texts = {"activities": "The project's 50 most recent activities."}
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["indicators"].queryset = Indicator.objects.filter(project=project).order_by("name")
         self.fields["products"].queryset = Product.objects.filter(project=project).order_by("title")
-        recent = list(
-            Activity.objects.filter(project=project)
-            .order_by("-date", "-pk")
-            .values_list("pk", flat=True)[:50]
-        )
-        chosen = list(self.instance.activities.values_list("pk", flat=True)) if self.instance.pk else []
-        self.fields["activities"].queryset = Activity.objects.filter(pk__in=recent + chosen).order_by(
-            "-date", "-pk"
-        )
+        activities = self.fields["activities"]
+        activities.queryset = Activity.objects.filter(project=project).order_by("-date", "-pk")
+        activities.widget.scope = {"project": project.pk}
 
 
 class ObjectiveForm(_ServiceValidated, forms.ModelForm):

@@ -58,11 +58,25 @@ def moves_for(obj: models.Model, user, *, field: str = "status") -> list[Move]:
     return moves
 
 
-def status_history(obj: models.Model):
-    """The recorded moves of `obj`, oldest first."""
-    return StatusChange.objects.filter(
-        content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk
-    ).select_related("by")
+def status_labels(model: type[models.Model], *, field: str = "status") -> dict[str, str]:
+    """The human labels of a status field's codes (`in_conversation` → "In conversation")."""
+    choices = getattr(model._meta.get_field(field), "choices", None) or ()
+    return {str(code): str(label) for code, label in choices}
+
+
+def status_history(obj: models.Model, *, field: str = "status") -> list[StatusChange]:
+    """The recorded moves of `obj`, oldest first, each with `source_label` and `target_label`
+    (the labels of the states; a code no longer among the choices reads as itself)."""
+    labels = status_labels(type(obj), field=field)
+    changes = list(
+        StatusChange.objects.filter(
+            content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk
+        ).select_related("by")
+    )
+    for change in changes:
+        change.source_label = labels.get(change.source, change.source)
+        change.target_label = labels.get(change.target, change.target)
+    return changes
 
 
 def status_move(

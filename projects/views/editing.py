@@ -27,7 +27,7 @@ def project_create_view(request):
     if not chooser.is_valid():
         return render(request, "projects/project_sea_choice.html", {"form": chooser})
     sea = chooser.cleaned_data["sea"]
-    form = ProjectForm(request.POST or None, sea=sea)
+    form = ProjectForm(request.POST or None, sea=sea, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             project = project_create(by=request.user, sea=sea, **form.service_kwargs())
@@ -43,7 +43,7 @@ def project_create_view(request):
 def project_update_view(request, pk: int):
     project = get_object_or_404(Project.objects.visible_to(request.user).select_related("sea"), pk=pk)
     _require_editor(request.user)
-    form = ProjectForm(request.POST or None, instance=project, sea=project.sea)
+    form = ProjectForm(request.POST or None, instance=project, sea=project.sea, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             project_update(project=project, by=request.user, **form.service_kwargs())

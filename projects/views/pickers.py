@@ -9,7 +9,8 @@ from django.views import View
 
 from stakeholders.models import District, Stakeholder
 
-from ..models import Project
+from ..forms.work import activity_label
+from ..models import Activity, Project
 
 PICKER_LIMIT = 20
 
@@ -67,7 +68,8 @@ class PersonPickerView(PickerView):
 
 
 class DistrictPickerView(PickerView):
-    """Districts the user may see; `?project=` keeps them to that project's state."""
+    """Districts the user may see; `?project=` keeps them to that project's state, `?sea=` to
+    that state (the project and request forms, whose state is chosen before the form)."""
 
     def matches(self, request):
         districts = District.objects.visible_to(request.user)
@@ -75,7 +77,29 @@ class DistrictPickerView(PickerView):
         if project is not None:
             sea = Project.objects.visible_to(request.user).filter(pk=project).values("sea_id")
             districts = districts.filter(sea_id__in=sea)
+        sea_id = _int_param(request, "sea")
+        if sea_id is not None:
+            districts = districts.filter(sea_id=sea_id)
         for word in _words(request):
             districts = districts.filter(Q(name__icontains=word) | Q(nces_id__startswith=word))
         rows = districts.order_by("name", "pk").values_list("pk", "name", "nces_id")
         return [(pk, f"{name} ({nces_id})") for pk, name, nces_id in rows[:PICKER_LIMIT]]
+
+
+class ActivityPickerView(PickerView):
+    """Activities the user may see, latest first; `?project=` keeps them to that project (the
+    goal form links a goal to its own project's activities only)."""
+
+    def matches(self, request):
+        activities = Activity.objects.visible_to(request.user)
+        project = _int_param(request, "project")
+        if project is not None:
+            activities = activities.filter(project_id=project)
+        for word in _words(request):
+            activities = activities.filter(summary__icontains=word)
+        rows = activities.order_by("-date", "-pk").values_list("pk", "date", "type", "summary")
+        types = dict(Activity.Type.choices)
+        return [
+            (pk, activity_label(date, types.get(kind, kind), summary))
+            for pk, date, kind, summary in rows[:PICKER_LIMIT]
+        ]

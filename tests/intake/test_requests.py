@@ -136,6 +136,9 @@ def test_triage_moves_are_recorded_and_the_state_is_told(
     assert (change.by, change.note) == (facilitator, "Called the Talent Office")
     delivery = Delivery.objects.get(email="ct.staff@example.org")
     assert "In conversation" in delivery.communication.subject
+    page = client.get(reverse("intake:detail", args=[req.pk])).content.decode()
+    assert "New → <strong>In conversation</strong>" in page
+    assert "in_conversation" not in page.split('id="history-heading"')[1]
 
 
 def test_state_that_turned_updates_off_hears_nothing(
@@ -267,3 +270,68 @@ def test_sea_staff_see_their_requests_move(client, facilitator, ct_staff, topic)
     assert "Accepted" in page
     assert "We will help" in page
     assert "Overlap check" not in page  # the center's triage view only
+
+
+def test_request_form_picks_districts_of_the_state(client, ct_staff, facilitator, ny, topic):
+    kept = DistrictFactory(sea=ct_staff.sea, name="Kept district")
+    for i in range(30):
+        DistrictFactory(sea=ct_staff.sea, name=f"Unchosen district {i}")
+    stranger = DistrictFactory(sea=ny, name="Stranger district")
+    client.force_login(ct_staff)
+    url = reverse("intake:create")
+    page = client.get(url).content.decode()
+    assert f'data-picker-url="/projects/pick/districts/?sea={ct_staff.sea_id}"' in page
+    assert "Unchosen district" not in page
+    for bad in (stranger.pk, "abc", "99999999999999999999999"):
+        response = client.post(url, form_data(topic, districts=[bad]))
+        assert response.status_code == 200, bad
+        assert "districts" in response.context["form"].errors
+    assert not TARequest.objects.exists()
+    response = client.post(url, form_data(topic, districts=[kept.pk], title="x" * 300))
+    assert f'<option value="{kept.pk}" selected>Kept district</option>' in response.content.decode()
+    client.force_login(facilitator)
+    page = client.get(url, {"sea": ny.pk}).content.decode()
+    assert f"?sea={ny.pk}" in page
+    assert "Kept district" not in page
+
+
+def test_accept_as_project_keeps_the_requests_districts_in_the_picker(client, facilitator, ct_staff, topic):
+    district = DistrictFactory(sea=ct_staff.sea, name="Requested district")
+    DistrictFactory(sea=ct_staff.sea, name="Other district")
+    req = submit(ct_staff, ct_staff.sea, topic, districts=[district])
+    client.force_login(facilitator)
+    page = client.get(reverse("intake:accept_as_project", args=[req.pk])).content.decode()
+    assert f'<option value="{district.pk}" selected>Requested district</option>' in page
+    assert "Other district" not in page
+
+
+def test_project_page_links_back_to_its_request(client, facilitator, ct_staff, ny_staff, topic):
+    req = submit(ct_staff, ct_staff.sea, topic)
+    project = ProjectFactory(sea=ct_staff.sea)
+    TARequest.objects.filter(pk=req.pk).update(project=project, status=TARequest.Status.BECAME_PROJECT)
+    other = ProjectFactory(sea=ct_staff.sea)
+    link = f'href="{reverse("intake:detail", args=[req.pk])}"'
+    for user in (facilitator, ct_staff):
+        client.force_login(user)
+        page = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+        assert link in page
+        assert 'id="project-origin"' in page
+        assert (
+            'id="project-origin"'
+            not in client.get(reverse("projects:detail", args=[other.pk])).content.decode()
+        )
+    client.force_login(ny_staff)
+    assert client.get(reverse("projects:detail", args=[project.pk])).status_code == 404
+
+
+def test_origin_panel_shows_nothing_to_a_user_who_may_not_see_the_request(rf, ct_staff, ny_staff, topic):
+    from intake.panels import origin_panel
+
+    req = submit(ct_staff, ct_staff.sea, topic)
+    project = ProjectFactory(sea=ct_staff.sea)
+    TARequest.objects.filter(pk=req.pk).update(project=project, status=TARequest.Status.BECAME_PROJECT)
+    request = rf.get("/")
+    request.user = ny_staff
+    assert origin_panel(request, project) == ""
+    request.user = ct_staff
+    assert reverse("intake:detail", args=[req.pk]) in origin_panel(request, project)

@@ -123,6 +123,9 @@ def test_status_move_takes_a_reason(client, facilitator, project):
     assert Project.objects.get().status == "paused"
     page = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
     assert "State budget freeze" in page
+    # The history speaks in the states' labels, not their codes.
+    assert "Active → <strong>Paused</strong>" in page
+    assert "active → " not in page
 
 
 def test_goals_progress_and_moves(client, facilitator, project):
@@ -145,6 +148,9 @@ def test_goals_progress_and_moves(client, facilitator, project):
         {"transition": "start", "expected_status": "not_started"},
     )
     assert Goal.objects.get().status == "in_progress"
+    goal_page = client.get(reverse("projects:goal_detail", args=[goal.pk])).content.decode()
+    assert "Not started → <strong>In progress</strong>" in goal_page
+    assert "in_progress" not in goal_page.split('id="history-heading"')[1]
     page = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
     assert "1 of 1" in page
     assert "0 of 1" in page
@@ -257,3 +263,50 @@ def test_product_list_filters_and_csv(client, ct_staff, project, ny):
     body = b"".join(csv.streaming_content).decode() if csv.streaming else csv.content.decode()
     assert "CT guidebook" in body
     assert "NY toolkit" not in body
+
+
+def test_project_form_picks_districts_of_its_state_only(client, facilitator, project, ny):
+    kept = DistrictFactory(sea=project.sea, name="Kept district")
+    for i in range(30):
+        DistrictFactory(sea=project.sea, name=f"Unchosen district {i}")
+    stranger = DistrictFactory(sea=ny, name="Stranger district")
+    project.districts.add(kept)
+    client.force_login(facilitator)
+    url = reverse("projects:update", args=[project.pk])
+    page = client.get(url).content.decode()
+    assert f'data-picker-url="/projects/pick/districts/?sea={project.sea_id}"' in page
+    assert f'<option value="{kept.pk}" selected>Kept district</option>' in page
+    assert "Unchosen district" not in page
+    for bad in (stranger.pk, "abc", "99999999999999999999999"):
+        response = client.post(url, edit_data(project, districts=[bad], scope_reason="Pivot"))
+        assert response.status_code == 200, bad
+        assert "districts" in response.context["form"].errors
+        assert "Stranger district" not in response.content.decode()
+    assert list(project.districts.all()) == [kept]
+    create = client.get(reverse("projects:create") + f"?sea={ny.pk}").content.decode()
+    assert f'data-picker-url="/projects/pick/districts/?sea={ny.pk}"' in create
+    assert "Stranger district" not in create
+
+
+def test_goal_links_any_activity_of_its_project_through_the_picker(client, facilitator, project):
+    from tests.projects.factories import ActivityFactory
+
+    activities = [
+        ActivityFactory(project=project, date=datetime.date(2025, 1, 1) + datetime.timedelta(days=i))
+        for i in range(55)
+    ]
+    stranger = ActivityFactory()
+    client.force_login(facilitator)
+    url = reverse("projects:goal_create", args=[project.pk])
+    page = client.get(url).content.decode()
+    assert f'data-picker-url="/projects/pick/activities/?project={project.pk}"' in page
+    assert "Coaching session on hiring pipelines" not in page  # no activity is listed up front
+    response = client.post(url, {"statement": "x", "activities": [stranger.pk]})
+    assert "activities" in response.context["form"].errors
+    oldest = activities[0]  # beyond the 50 latest the form used to offer
+    response = client.post(url, {"statement": "Plans drafted", "activities": [oldest.pk]})
+    assert response.status_code == 302
+    goal = Goal.objects.get()
+    assert list(goal.activities.all()) == [oldest]
+    edit = client.get(reverse("projects:goal_update", args=[goal.pk])).content.decode()
+    assert f'<option value="{oldest.pk}" selected>2025-01-01 Coaching session: ' in edit

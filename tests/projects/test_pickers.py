@@ -174,3 +174,149 @@ def test_membership_form_pickers_render_only_chosen(facilitator, ct):
     assert "Represented 7" in html
     assert "Member5" not in html
     assert "Represented 8" not in html
+
+
+ACTIVITIES = reverse("projects:pick_activity")
+
+
+def test_district_matches_keep_to_the_sea_param_and_ignore_junk(client, facilitator, ct_staff, ct, ny):
+    DistrictFactory(sea=ct, name="Maple Valley Schools")
+    DistrictFactory(sea=ny, name="Maple Ridge Schools")
+    client.force_login(facilitator)
+    assert texts(client.get(DISTRICTS, {"q": "maple", "sea": ct.pk}))[0].startswith("Maple Valley")
+    assert len(texts(client.get(DISTRICTS, {"q": "maple", "sea": ct.pk}))) == 1
+    for junk in ("x", "-1", "99999999999999999999999"):
+        assert len(texts(client.get(DISTRICTS, {"q": "maple", "sea": junk}))) == 2, junk
+    assert client.get(DISTRICTS, {"q": "maple", "sea": "1\x00"}).status_code == 400
+    client.force_login(ct_staff)
+    assert texts(client.get(DISTRICTS, {"q": "maple", "sea": ny.pk})) == []
+
+
+def test_activity_matches_keep_to_the_project_and_the_users_state(client, ct_staff, ct_project, ny_project):
+    ActivityFactory(project=ct_project, summary="Coaching on hiring data")
+    ActivityFactory(project=ProjectFactory(sea=ct_project.sea), summary="Coaching elsewhere")
+    ActivityFactory(project=ny_project, summary="Coaching in New York")
+    client.force_login(ct_staff)
+    found = texts(client.get(ACTIVITIES, {"q": "coaching", "project": ct_project.pk}))
+    assert found == ["2025-03-04 Coaching session: Coaching on hiring data"]
+    assert len(texts(client.get(ACTIVITIES, {"q": "coaching"}))) == 2
+    assert texts(client.get(ACTIVITIES, {"q": "coaching", "project": ny_project.pk})) == []
+    assert client.get(ACTIVITIES).status_code == 200
+
+
+def district_form_html(form) -> str:
+    return str(form["districts"])
+
+
+def test_project_form_districts_are_a_picker_of_the_state(facilitator, ct, ny):
+    from projects.forms.projects import ProjectForm
+
+    districts = [DistrictFactory(sea=ct, name=f"State district {i}") for i in range(40)]
+    stranger = DistrictFactory(sea=ny, name="Stranger district")
+    form = ProjectForm({"title": "T", "districts": [districts[2].pk]}, sea=ct, user=facilitator)
+    form.is_valid()
+    html = district_form_html(form)
+    assert html.count("<option") == 1
+    assert "State district 2" in html
+    assert f'data-picker-url="/projects/pick/districts/?sea={ct.pk}"' in html
+    for bad in (stranger.pk, "abc", "99999999999999999999999", "1\x00"):
+        form = ProjectForm({"title": "T", "districts": [bad]}, sea=ct, user=facilitator)
+        assert "districts" in form.errors, bad
+        assert "Stranger district" not in district_form_html(form)
+
+
+def test_request_form_districts_are_a_picker_of_what_the_user_sees(ct_staff, ct, ny):
+    from intake.forms import TARequestForm
+
+    districts = [DistrictFactory(sea=ct, name=f"Request district {i}") for i in range(40)]
+    stranger = DistrictFactory(sea=ny, name="Stranger district")
+    form = TARequestForm({"districts": [districts[5].pk]}, sea=ct, user=ct_staff)
+    form.is_valid()
+    html = district_form_html(form)
+    assert html.count("<option") == 1
+    assert "Request district 5" in html
+    assert f"?sea={ct.pk}" in html
+    # Another state's district is refused even if the form were built for that state.
+    assert "districts" in TARequestForm({"districts": [stranger.pk]}, sea=ct, user=ct_staff).errors
+    assert "districts" in TARequestForm({"districts": [stranger.pk]}, sea=ny, user=ct_staff).errors
+
+
+def test_goal_form_activities_are_a_picker_of_the_project(facilitator, ct_project, ny_project):
+    from projects.forms.work import GoalForm
+
+    mine = [ActivityFactory(project=ct_project, summary=f"Own activity {i}") for i in range(60)]
+    other = ActivityFactory(project=ny_project, summary="Someone else's activity")
+    form = GoalForm({"statement": "S", "activities": [mine[59].pk]}, project=ct_project)
+    assert form.is_valid(), form.errors
+    assert list(form.cleaned_data["activities"]) == [mine[59]]  # older than the 50 latest is fine
+    html = str(form["activities"])
+    assert html.count("<option") == 1
+    assert "Own activity 59" in html
+    assert f'data-picker-url="/projects/pick/activities/?project={ct_project.pk}"' in html
+    for bad in (other.pk, "abc", "99999999999999999999999"):
+        form = GoalForm({"statement": "S", "activities": [bad]}, project=ct_project)
+        assert "activities" in form.errors, bad
+        assert "Someone else" not in str(form["activities"])
+
+
+def test_without_javascript_find_lists_matches_of_the_state_and_saves_nothing(client, facilitator, ct, ny):
+    from projects.models import Project
+
+    project = ProjectFactory(sea=ct, title="Before the search")
+    chosen = DistrictFactory(sea=ct, name="Chosen district")
+    matches = [DistrictFactory(sea=ct, name=f"Maple district {i}") for i in range(30)]
+    DistrictFactory(sea=ny, name="Maple district of New York")
+    client.force_login(facilitator)
+    url = reverse("projects:update", args=[project.pk])
+    page = client.get(url).content.decode()
+    assert 'data-picker-fallback="districts"' in page
+    assert 'name="_search" value="districts" formnovalidate' in page
+    data = {
+        "title": "Typed but not saved",
+        "districts": [chosen.pk],
+        "districts_search": "maple",
+        "_search": "districts",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert not response.context["form"].errors
+    assert "invalid-feedback" not in html
+    assert 'value="Typed but not saved"' in html  # what was typed is kept
+    assert 'value="maple"' in html
+    assert f'<option value="{chosen.pk}" selected>Chosen district</option>' in html
+    assert f'<option value="{matches[0].pk}">Maple district 0</option>' in html
+    assert html.count(">Maple district ") == 25  # at most FALLBACK_LIMIT matches
+    assert "of New York" not in html
+    assert Project.objects.get(pk=project.pk).title == "Before the search"
+    # Junk in the box is only a search that finds nothing.
+    response = client.post(url, {**data, "districts_search": "%' OR 1=1 --" + "x" * 500})
+    assert response.status_code == 200
+    assert ">Maple district " not in response.content.decode()
+
+
+def test_without_javascript_find_works_on_the_request_and_goal_forms(
+    client, ct_staff, facilitator, ct_project
+):
+    DistrictFactory(sea=ct_staff.sea, name="Birch district")
+    ActivityFactory(project=ct_project, summary="Workshop on mentoring")
+    ActivityFactory(summary="Workshop of another project")
+    client.force_login(ct_staff)
+    response = client.post(
+        reverse("intake:create"), {"title": "Kept", "districts_search": "birch", "_search": "districts"}
+    )
+    assert response.status_code == 200
+    assert not response.context["form"].errors
+    assert ">Birch district (" not in response.content.decode()  # form labels are bare names
+    assert ">Birch district<" in response.content.decode()
+    client.force_login(facilitator)
+    url = reverse("projects:goal_create", args=[ct_project.pk])
+    response = client.post(url, {"statement": "", "activities_search": "workshop", "_search": "activities"})
+    assert response.status_code == 200
+    assert not response.context["form"].errors
+    html = response.content.decode()
+    assert "Workshop on mentoring" in html
+    assert "another project" not in html
+    # A "_search" naming no picker is an ordinary submission.
+    response = client.post(url, {"statement": "", "_search": "statement"})
+    assert "statement" in response.context["form"].errors
