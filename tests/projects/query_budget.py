@@ -8,9 +8,6 @@ included, is still bounded by django_assert_max_num_queries.
 """
 
 PAGE_BUDGET = 15
-# The project page carries the panels of the apps above projects (projects.hooks): the
-# disputed activities and the request the project came from read one statement each.
-PROJECT_PAGE_BUDGET = PAGE_BUDGET + 1
 TEST_TRANSACTION_STATEMENTS = 4  # the request's savepoint pair and the session save's pair
 
 
