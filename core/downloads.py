@@ -28,6 +28,8 @@ from core.lists import stream_csv
 
 FORMATS = ("svg", "png", "csv")
 PNG_SCALE = 2  # twice the chart's own size: sharp on a slide or a high-density screen
+# CairoSVG draws no `paint-order`: a white halo stroke around a label would cover its letters.
+PNG_STYLES = "text { stroke: none !important; }"
 _WANTED = re.compile(r"^(?P<name>[a-z0-9][a-z0-9-]{0,80})\.(?P<fmt>svg|png|csv)$")
 
 
@@ -61,6 +63,7 @@ def standalone_svg(svg: str) -> str:
 def svg_to_png(svg: str) -> bytes:
     import cairosvg  # imported on first use: the pages themselves never need it
 
+    svg = svg.replace("</style>", f"{PNG_STYLES}</style>", 1)
     # unsafe=False (the default): no external file or entity is read while rendering.
     return cairosvg.svg2png(bytestring=svg.encode("utf-8"), scale=PNG_SCALE, background_color="white")
 

@@ -323,7 +323,7 @@ def rating_chart(rows: list[dict], *, label: str) -> SafeString:
     """The mean rating (1 poor - 5 excellent) per quarter as a line: `rows` carry `label` (the
     quarter) and `overall`."""
     width, height = 480, 220
-    left, right, top, bottom = 34, 24, 12, 30
+    left, right, top, bottom = 44, 34, 12, 30  # room for a quarter's name under the first and last point
     plot_w, plot_h = width - left - right, height - top - bottom
     step = plot_w / max(len(rows) - 1, 1)
 

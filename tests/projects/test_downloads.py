@@ -12,6 +12,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import SecurityEvent
 from projects.models import Product
 from projects.services.rollups import activity_month_refresh
 from tests.meetings.factories import FeedbackFactory
@@ -215,6 +216,8 @@ def test_a_png_is_the_chart_drawn_at_twice_its_size(client, world, ct_staff):
     response = client.get("/?download=activity-hours.png")
     assert png_size(response.content) == (2000, 600)
     assert response["Cache-Control"] == "private, no-store"
+    event = SecurityEvent.objects.get(kind="export")  # logged like every download
+    assert event.detail == {"content_type": "image/png", "filename": "activity-hours.png"}
 
 
 def test_links_keep_the_pages_query(client, world, facilitator):
