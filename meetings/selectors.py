@@ -170,33 +170,5 @@ def feedback_over_time(feedback) -> list[dict]:
     return rows
 
 
-def feedback_chart(rows: list[dict], *, width: int = 480, height: int = 200) -> dict:
-    """Coordinates of an SVG line chart of the average rating (1–5) per quarter."""
-    if not rows:
-        return {}
-    left, right, top, bottom = 40, 40, 10, 30
-    plot_w, plot_h = width - left - right, height - top - bottom
-    step = plot_w / max(len(rows) - 1, 1)
-    points = []
-    for i, row in enumerate(rows):
-        x = left + (i * step if len(rows) > 1 else plot_w / 2)
-        y = top + plot_h * (5 - row["overall"]) / 4
-        points.append(
-            {"x": round(x, 1), "y": round(y, 1), "label": row["label"], "value": round(row["overall"], 2)}
-        )
-    grid = [{"value": v, "y": round(top + plot_h * (5 - v) / 4, 1)} for v in (1, 2, 3, 4, 5)]
-    return {
-        "width": width,
-        "height": height,
-        "left": left,
-        "right": width - right,
-        "baseline": height - bottom,
-        "label_y": height - bottom + 18,
-        "points": points,
-        "polyline": " ".join(f"{p['x']},{p['y']}" for p in points),
-        "grid": grid,
-    }
-
-
 def feedback_for(body: AdvisoryBody):
     return Feedback.objects.filter(body=body)

@@ -1,7 +1,7 @@
 """Server-rendered SVG charts for the dashboards, the project page and the network of support.
 
 Every chart is plain SVG markup built here with every piece of text escaped, styled with
-presentation attributes and classes from static/css/portal.css (the CSP forbids inline style),
+presentation attributes and classes from static/css/charts.css (the CSP forbids inline style),
 and always shown next to a table of the same numbers for screen readers and print.
 """
 
@@ -71,10 +71,30 @@ def _svg_open(width: int, height: int, label: str, css: str) -> str:
 # Hours per month by condition ------------------------------------------------------------------
 
 
-def hours_chart(hours, *, label: str) -> SafeString:
-    """Total hours per month as bars, hours per condition as lines with distinct markers."""
-    width, height = 1000, 300
-    left, right, top, bottom = 52, 16, 16, 44
+def _month_labels(months, step: int) -> list[tuple[int, str, int | None]]:
+    """(index, month name, year or None) for every `step`-th month counted back from the latest,
+    the year under the first labelled month and wherever the year changes."""
+    labels = []
+    year = None
+    for i, month in enumerate(months):
+        if (len(months) - 1 - i) % step:
+            continue
+        labels.append((i, month.strftime("%b"), month.year if month.year != year else None))
+        year = month.year
+    return labels
+
+
+def hours_chart(hours, *, label: str, compact: bool = False) -> SafeString:
+    """Total hours per month as bars, hours per condition as lines with distinct markers.
+
+    `compact` draws the phone's version: a narrow drawing with larger text (charts.css) and
+    every other month named, shown instead of the wide one on a small screen."""
+    if compact:
+        width, height = 480, 340
+        left, right, top, bottom = 46, 10, 16, 52
+    else:
+        width, height = 1000, 300
+        left, right, top, bottom = 52, 16, 16, 44
     plot_w, plot_h = width - left - right, height - top - bottom
     months = hours.months
     ticks = _nice_ticks(0.0, max(float(hours.maximum), 1.0), min_step=1)
@@ -87,7 +107,7 @@ def hours_chart(hours, *, label: str) -> SafeString:
     def y(v):
         return top + plot_h - float(v) / top_value * plot_h
 
-    parts = [_svg_open(width, height, label, "chart-hours")]
+    parts = [_svg_open(width, height, label, "chart-hours chart-compact" if compact else "chart-hours")]
     parts.extend(
         f'<line class="grid" x1="{left}" x2="{width - right}" y1="{_num(y(tick))}" y2="{_num(y(tick))}"/>'
         f'<text class="axis" x="{left - 6}" y="{_num(y(tick) + 4)}" text-anchor="end">{_num(tick)}</text>'
@@ -103,15 +123,16 @@ def hours_chart(hours, *, label: str) -> SafeString:
             f'<rect class="bar-total" x="{_num(x(i) - band * 0.35)}" y="{_num(y(value))}" '
             f'width="{_num(band * 0.7)}" height="{_num(bar_h)}"/>'
         )
-    for i, month in enumerate(months):
+    line = 20 if compact else 16
+    for i, name, year in _month_labels(months, 2 if compact else 1):
         parts.append(
-            f'<text class="axis" x="{_num(x(i))}" y="{height - bottom + 16}" text-anchor="middle">'
-            f"{escape(month.strftime('%b'))}</text>"
+            f'<text class="axis" x="{_num(x(i))}" y="{height - bottom + line}" text-anchor="middle">'
+            f"{escape(name)}</text>"
         )
-        if i == 0 or month.month == 1:
+        if year is not None:
             parts.append(
-                f'<text class="axis" x="{_num(x(i))}" y="{height - bottom + 30}" text-anchor="middle">'
-                f"{month.year}</text>"
+                f'<text class="axis" x="{_num(x(i))}" y="{height - bottom + 2 * line - 2}" '
+                f'text-anchor="middle">{year}</text>'
             )
     for n, series in enumerate(hours.by_condition, start=1):
         css = f"series-{n}"
@@ -216,10 +237,26 @@ def stage_chart(points, *, start: datetime.date, end: datetime.date, label: str,
 # Indicator values against baseline and target --------------------------------------------------
 
 
-def indicator_chart(indicator, values, *, label: str) -> SafeString:
-    """Measured values as a line with points, the baseline and the target as labelled lines."""
-    width, height = 1000, 320
-    left, right, top, bottom = 60, 120, 20, 40
+def _reference_line(name: str, value, css: str, *, left: float, right: float, y: float, compact: bool) -> str:
+    """A labelled horizontal line (baseline, target). On a phone there is no room beside the
+    plot: the label sits on its line, at the right."""
+    text_x, text_y, anchor = (right - 4, y - 6, "end") if compact else (right + 6, y + 4, "start")
+    return (
+        f'<line class="{css}" x1="{left}" x2="{right}" y1="{_num(y)}" y2="{_num(y)}"/>'
+        f'<text class="ref-label {css}-label" x="{_num(text_x)}" y="{_num(text_y)}" text-anchor="{anchor}">'
+        f"{escape(name)} {escape(_num(float(value)))}</text>"
+    )
+
+
+def indicator_chart(indicator, values, *, label: str, compact: bool = False) -> SafeString:
+    """Measured values as a line with points, the baseline and the target as labelled lines;
+    `compact` is the phone's version (narrow, larger text, the line labels inside the plot)."""
+    if compact:
+        width, height = 480, 340
+        left, right, top, bottom = 50, 12, 20, 40
+    else:
+        width, height = 1000, 320
+        left, right, top, bottom = 60, 120, 20, 40
     plot_w, plot_h = width - left - right, height - top - bottom
     numbers = [float(v.value) for v in values] + [float(indicator.baseline), float(indicator.target)]
     low, high = min(numbers), max(numbers)
@@ -240,7 +277,7 @@ def indicator_chart(indicator, values, *, label: str) -> SafeString:
     def y(v):
         return top + plot_h - (float(v) - low) / (high - low) * plot_h
 
-    out = [_svg_open(width, height, label, "chart-indicator")]
+    out = [_svg_open(width, height, label, "chart-indicator chart-compact" if compact else "chart-indicator")]
     out.extend(
         f'<line class="grid" x1="{left}" x2="{left + plot_w}" y1="{_num(y(tick))}" y2="{_num(y(tick))}"/>'
         f'<text class="axis" x="{left - 6}" y="{_num(y(tick) + 4)}" text-anchor="end">{_num(tick)}</text>'
@@ -258,27 +295,64 @@ def indicator_chart(indicator, values, *, label: str) -> SafeString:
                 f'<line class="grid" x1="{_num(x(jan))}" x2="{_num(x(jan))}" y1="{top}" y2="{top + plot_h}"/>'
                 f'<text class="axis" x="{_num(x(jan))}" y="{height - 12}" text-anchor="middle">{year}</text>'
             )
-    for name, value, css in (
-        ("Baseline", indicator.baseline, "ref-baseline"),
-        ("Target", indicator.target, "ref-target"),
-    ):
-        out.append(
-            f'<line class="{css}" x1="{left}" x2="{left + plot_w}" y1="{_num(y(value))}" y2="{_num(y(value))}"/>'
-            f'<text class="ref-label {css}-label" x="{left + plot_w + 6}" y="{_num(y(value) + 4)}">'
-            f"{escape(name)} {escape(_num(float(value)))}</text>"
+    out.extend(
+        _reference_line(name, value, css, left=left, right=left + plot_w, y=y(value), compact=compact)
+        for name, value, css in (
+            ("Baseline", indicator.baseline, "ref-baseline"),
+            ("Target", indicator.target, "ref-target"),
         )
+    )
     if values:
         points = " ".join(f"{_num(x(v.measured_on))},{_num(y(v.value))}" for v in values)
         out.append(f'<polyline class="line series-value" points="{points}"/>')
         for v in values:
             out.append(_marker("circle", x(v.measured_on), y(v.value), "marker series-value", 4.5))
-            if len(values) <= 16:
+            if len(values) <= (8 if compact else 16):
                 out.append(
                     f'<text class="value-label" x="{_num(x(v.measured_on))}" y="{_num(y(v.value) - 9)}" '
                     f'text-anchor="middle">{escape(_num(float(v.value)))}</text>'
                 )
     out.append("</svg>")
     return mark_safe("".join(out))  # noqa: S308
+
+
+# Ratings per quarter (feedback on an advisory body's page) -------------------------------------
+
+
+def rating_chart(rows: list[dict], *, label: str) -> SafeString:
+    """The mean rating (1 poor - 5 excellent) per quarter as a line: `rows` carry `label` (the
+    quarter) and `overall`."""
+    width, height = 480, 220
+    left, right, top, bottom = 44, 34, 12, 30  # room for a quarter's name under the first and last point
+    plot_w, plot_h = width - left - right, height - top - bottom
+    step = plot_w / max(len(rows) - 1, 1)
+
+    def x(i):
+        return left + (i * step if len(rows) > 1 else plot_w / 2)
+
+    def y(v):
+        return top + plot_h * (5 - float(v)) / 4
+
+    out = [_svg_open(width, height, label, "chart-rating")]
+    out.extend(
+        f'<line class="grid" x1="{left}" x2="{width - right}" y1="{_num(y(v))}" y2="{_num(y(v))}"/>'
+        f'<text class="axis" x="{left - 8}" y="{_num(y(v) + 4)}" text-anchor="end">{v}</text>'
+        for v in range(1, 6)
+    )
+    # Every quarter named while they fit, then every other one counted back from the latest.
+    every = 1 if len(rows) <= 6 else 2
+    if rows:
+        points = " ".join(f"{_num(x(i))},{_num(y(row['overall']))}" for i, row in enumerate(rows))
+        out.append(f'<polyline class="line series-value" points="{points}"/>')
+    for i, row in enumerate(rows):
+        out.append(_marker("circle", x(i), y(row["overall"]), "marker series-value", 4.5))
+        if (len(rows) - 1 - i) % every == 0:
+            out.append(
+                f'<text class="axis" x="{_num(x(i))}" y="{height - bottom + 20}" text-anchor="middle">'
+                f"{escape(row['label'])}</text>"
+            )
+    out.append("</svg>")
+    return mark_safe("".join(out))  # noqa: S308 (every text is escaped)
 
 
 # Network of support ----------------------------------------------------------------------------

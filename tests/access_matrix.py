@@ -421,6 +421,49 @@ ADMIN_NOT_STAFF = {
     "other": ADMIN_LOGIN,
     "facilitator": ADMIN_LOGIN,
 }
+# Files a page offers (core/downloads.py, `?download=<name>.<format>`): each follows the access rule
+# of its page. `{ct_project}` in a query is that record's id in the test world.
+DOWNLOADS = {
+    "home": [
+        ("?download=activity-hours.png", SIGNED_IN),
+        ("?download=activity-hours.svg", SIGNED_IN),
+        ("?download=activity-hours.csv", SIGNED_IN),
+        ("?download=indicators-on-target.png", SIGNED_IN),
+        ("?download=projects-by-state.csv", SIGNED_IN),
+        ("?download=conditions-heat-map.csv", SIGNED_IN),
+        ("?download=overdue-products.csv", SIGNED_IN),
+        ("?download=no-such-chart.png", r(L, 404, 404, 404, 404)),
+    ],
+    "projects:state_dashboard": [
+        ("?download=ct-activity-hours.png", OWN_STATE),
+        ("?download=ct-activity-hours.csv", OWN_STATE),
+        ("?download=ct-projects-needing-attention.csv", OWN_STATE),
+        ("?download=ct-districts.csv", OWN_STATE),
+        ("?download=ct-partner-centers.csv", OWN_STATE),
+    ],
+    "projects:detail": [
+        ("?download=project-{ct_project}-stages-common-agenda.png", OWN_STATE),
+        ("?download=project-{ct_project}-stages-common-agenda.csv", OWN_STATE),
+        ("?download=project-{ct_project}-indicators.csv", OWN_STATE),
+        ("?download=project-{ct_project}-products.csv", OWN_STATE),
+        ("?download=project-{ct_project}-activities.csv", OWN_STATE),
+    ],
+    "projects:indicator_detail": [
+        ("?download=indicator-{ct_indicator}.png", OWN_STATE),
+        ("?download=indicator-{ct_indicator}.csv", OWN_STATE),
+    ],
+    # Another state's network falls back to the user's own, which offers no file named CT.
+    "projects:network": [
+        ("?state=CT&download=network-of-support-ct.svg", OWN_STATE),
+        ("?state=CT&download=network-of-support-ct.csv", OWN_STATE),
+    ],
+    "meetings:body_detail": [
+        ("?download=feedback-nutmeg.png", OWN_STATE),
+        ("?download=feedback-nutmeg.csv", OWN_STATE),
+    ],
+}
+
+
 ADMIN_RULES = (
     # (suffix of the URL name or pattern, administrator's status)
     ("_changelist", 200),

@@ -331,3 +331,33 @@ def test_access_matrix(group, settings):
             if printing:
                 print(f"{key!r}: {method} {seen}")
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.django_db
+def test_every_download_follows_its_pages_access_rule():
+    """The files of tests/access_matrix.py's DOWNLOADS: the status of each role, and no other
+    state's data in an SEA staff member's file."""
+    routes = all_routes()
+    world = build_world()
+    clients = clients_for(world)
+    failures = []
+    for key, files in matrix.DOWNLOADS.items():
+        spec = matrix.spec_for(key)
+        assert spec is not None, key
+        page = url_for(key, routes[key], {**spec, "query": ""}, world)
+        for query, expectations in files:
+            url = page + query.format(**{name: obj.pk for name, obj in world.items() if hasattr(obj, "pk")})
+            for role in matrix.ROLES:
+                response = clients[role].get(url)
+                label = f"GET {url} as {role}"
+                try:
+                    check_outcome(response, expectations[role], label=label)
+                    if response.status_code == 200:
+                        assert response["Content-Disposition"].startswith("attachment"), label
+                    if role in ("owner", "other") and response.status_code == 200:
+                        text = body_of(response)
+                        for secret in SECRETS["NY"] if role == "owner" else SECRETS["CT"]:
+                            assert secret not in text, f"{label}: another state's data ({secret!r})"
+                except AssertionError as error:
+                    failures.append(str(error))
+    assert not failures, "\n".join(failures)

@@ -8,12 +8,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core.downloads import Download, download_response, slug_part
 from core.forms import form_add_service_errors
 from meetings import selectors
 from meetings.forms import MembershipForm
 from meetings.models import Meeting
 from meetings.services.meetings import membership_add
 from meetings.services.notices import feedback_request_send
+from projects import charts
 from stakeholders.models import AdvisoryBody
 
 from .common import body_for, flash_errors, managed_body
@@ -63,6 +65,24 @@ def body_detail(request, pk):
     )
     feedback = selectors.feedback_for(body)
     over_time = selectors.feedback_over_time(feedback)
+    chart = charts.rating_chart(
+        over_time, label="Average rating per quarter, all resources (the table beside it has the figures)"
+    )
+    download = Download(
+        f"feedback-{slug_part(body.short_name)}",
+        header=["quarter", "responses", "quality", "relevance", "usefulness", "overall"],
+        rows=lambda: (
+            [
+                row["label"],
+                row["responses"],
+                *(round(row[k], 2) for k in ("quality", "relevance", "usefulness", "overall")),
+            ]
+            for row in over_time
+        ),
+        svg=lambda: str(chart),
+    )
+    if (response := download_response(request, [download])) is not None:
+        return response
     context = {
         "body": body,
         "purposes": body.purposes.all(),
@@ -73,7 +93,8 @@ def body_detail(request, pk):
         "per_organization": selectors.attendance_per_organization(body),
         "feedback_per_resource": selectors.feedback_per_resource(feedback),
         "feedback_over_time": over_time,
-        "feedback_chart": selectors.feedback_chart(over_time),
+        "feedback_chart": chart,
+        "download_name": download.name,
         "can_manage": user.sees_whole_portfolio,
     }
     return render(request, "meetings/body_detail.html", context)

@@ -4,17 +4,23 @@ Views only pick the scoped querysets and hand them to projects.selectors; every 
 pages is computed in SQL with a fixed number of queries.
 """
 
-import csv
 import datetime
-from pathlib import Path
+from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
-from django.contrib.staticfiles import finders
-from django.http import Http404, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from core.downloads import download_response, slug_part
 from projects import charts, hooks, selectors
+from projects.downloads import (
+    dashboard_downloads,
+    network_downloads,
+    project_downloads,
+    state_downloads,
+)
 from projects.models import Activity, Indicator, Product, Project, ScopeChange
 from projects.selectors_work import project_work
 from stakeholders.models import SEA
@@ -22,45 +28,42 @@ from stakeholders.models import SEA
 PROJECT_ACTIVITY_LIMIT = 10
 
 
-def hours_download(request, context: dict) -> HttpResponse | None:
-    """The hours chart of a dashboard as a file when asked (`?download=hours.svg` or
-    `hours.csv`): the SVG standalone, with the portal's chart styles inside; the CSV the numbers
-    of the table beside it. None for the page itself."""
-    wanted = request.GET.get("download", "")
-    hours = context["hours"]
-    if wanted == "hours.csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="activity-hours.csv"'
-        writer = csv.writer(response)
-        writer.writerow(["series", *(month.strftime("%Y-%m") for month in hours.months), "total"])
-        for series in hours.series:
-            writer.writerow([series.name, *series.values, series.total])
-        return response
-    if wanted == "hours.svg":
-        path = finders.find("css/portal.css")
-        styles = Path(path).read_text() if path else ""
-        svg = str(context["hours_chart"])
-        # A file of its own: no page CSP applies, so the styles travel inside it.
-        svg = svg.replace("<title>", f"<style>{styles}</style><title>", 1)
-        response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="activity-hours.svg"'
-        return response
-    return None
+@dataclass
+class DashboardScope:
+    """What a dashboard counts: the user's records, of one SEA on a state dashboard."""
+
+    projects: QuerySet
+    indicators: QuerySet
+    products: QuerySet
+    activities: QuerySet
+
+
+def dashboard_scope(user, sea=None) -> DashboardScope:
+    scope = DashboardScope(
+        projects=Project.objects.visible_to(user),
+        indicators=Indicator.objects.visible_to(user),
+        products=Product.objects.visible_to(user),
+        activities=Activity.objects.visible_to(user),
+    )
+    if sea is not None:
+        scope.projects = scope.projects.filter(sea=sea)
+        scope.indicators = scope.indicators.filter(project__sea=sea)
+        scope.products = scope.products.filter(project__sea=sea)
+        scope.activities = scope.activities.filter(project__sea=sea)
+    return scope
 
 
 def dashboard_context(request, *, sea=None, state_counts=None) -> dict:
     """Everything the home and state dashboards show, for the user's scope (and one SEA)."""
     user = request.user
     today = timezone.localdate()
-    projects = Project.objects.visible_to(user)
-    indicators = Indicator.objects.visible_to(user)
-    products = Product.objects.visible_to(user)
-    activities = Activity.objects.visible_to(user)
-    if sea is not None:
-        projects = projects.filter(sea=sea)
-        indicators = indicators.filter(project__sea=sea)
-        products = products.filter(project__sea=sea)
-        activities = activities.filter(project__sea=sea)
+    scope = dashboard_scope(user, sea)
+    projects, indicators, products, activities = (
+        scope.projects,
+        scope.indicators,
+        scope.products,
+        scope.activities,
+    )
     conditions = selectors.condition_list()
     if state_counts is None:
         states = selectors.projects_by_state_and_status(projects)
@@ -79,7 +82,10 @@ def dashboard_context(request, *, sea=None, state_counts=None) -> dict:
     attention = selectors.projects_needing_attention(projects, today=today, off_target=off_target)
     recent = selectors.recent_activities(activities)
     scope_label = sea.name if sea is not None else "your portfolio"
+    hours_label = f"Hours logged per month by condition, {scope_label}, last 12 months"
     return {
+        "scope": scope,
+        "off_target": off_target,
         "today": today,
         "conditions": conditions,
         "stages": selectors.STAGE_LABELS.items(),
@@ -88,9 +94,8 @@ def dashboard_context(request, *, sea=None, state_counts=None) -> dict:
         "project_total": total,
         "heatmap": heatmap,
         "hours": hours,
-        "hours_chart": charts.hours_chart(
-            hours, label=f"Hours logged per month by condition, {scope_label}, last 12 months"
-        ),
+        "hours_chart": charts.hours_chart(hours, label=hours_label),
+        "hours_chart_compact": charts.hours_chart(hours, label=hours_label, compact=True),
         "legend": [(charts.legend_marker(0), hours.total)]
         + [(charts.legend_marker(n), s) for n, s in enumerate(hours.by_condition, start=1)],
         "indicator_counts": counts,
@@ -125,14 +130,17 @@ def state_dashboard(request, state_code: str):
         (status, label, getattr(sea, f"count_{status}")) for status, label in Project.Status.choices
     ]
     context = dashboard_context(request, sea=sea, state_counts=state_counts)
-    if (download := hours_download(request, context)) is not None:
-        return download
     context.update(
         sea=sea,
         districts=selectors.state_districts(sea),
         centers=selectors.state_partner_centers(sea),
         panels=hooks.panels("state_dashboard", request=request, obj=sea),
     )
+    prefix = f"{slug_part(sea.state_code)}-"
+    downloads = dashboard_downloads(context, prefix=prefix) + state_downloads(context, prefix=prefix)
+    if (response := download_response(request, downloads)) is not None:
+        return response
+    context["download_prefix"] = prefix
     context["district_total"] = context["districts"][0].total if context["districts"] else 0
     return render(request, "projects/state_dashboard.html", context)
 
@@ -157,6 +165,7 @@ def project_detail(request, pk: int):
             number=row.condition.number,
             label=f"{row.condition.name}: stage over time",
         )
+        row.download_name = f"stages-{slug_part(row.condition.slug)}"
     products = list(
         Product.objects.filter(project=project).select_related("lead_center").order_by("due_date", "title")
     )
@@ -183,7 +192,10 @@ def project_detail(request, pk: int):
         "activity_limit": PROJECT_ACTIVITY_LIMIT,
         "scope_changes": list(ScopeChange.objects.filter(project=project).order_by("changed_on", "pk")),
         "panels": hooks.panels("project_detail", request=request, obj=project),
+        "download_prefix": f"project-{project.pk}-",
     }
+    if (response := download_response(request, project_downloads(context))) is not None:
+        return response
     context["work"] = project_work(project, request.user)
     return render(request, "projects/project_detail.html", context)
 
@@ -221,13 +233,19 @@ def network(request):
         sea_links.append({"sea": row["sea"], "centers": linked, "summary": summary})
     overlaps = [row for row in sea_links if len(row["centers"]) > 1]
     # Too many projects across several states: a graph would be a tangle, a matrix reads.
-    matrix = drawing = None
+    matrix = drawing = graph = None
     if not (collapsed and len(sea_links) > 1):
-        drawing = charts.network_svg(charts.network_graph(data), label=f"Network of support: {where}")
+        graph = charts.network_graph(data)
+        drawing = charts.network_svg(graph, label=f"Network of support: {where}")
     else:
         matrix = charts.network_matrix_svg(
             sea_links, label=f"Projects shared by each SEA and partner center: {where}"
         )
+    downloads = network_downloads(
+        state_code=state_code, graph=graph, drawing=drawing, matrix=matrix, sea_links=sea_links
+    )
+    if (response := download_response(request, downloads)) is not None:
+        return response
     shared_projects = [row for row in rows if row["partners"]]
     bodies = [
         {
@@ -243,6 +261,7 @@ def network(request):
     context = {
         "states": states,
         "state": data.state,
+        "download_name": downloads[0].name,
         "drawing": drawing,
         # A whole portfolio's projects are listed on the project list page; one state's fit here.
         "collapsed": collapsed,

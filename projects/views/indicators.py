@@ -5,8 +5,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 
+from core.downloads import download_response
 from core.forms import service_errors
 from projects import charts, selectors
+from projects.downloads import indicator_downloads
 from projects.forms.indicators import IndicatorValueForm
 from projects.models import Indicator
 from projects.services.indicators import indicator_value_record, indicator_value_recordable_by
@@ -21,15 +23,20 @@ def _indicator(request, pk: int) -> Indicator:
 def _page(request, indicator: Indicator, form: IndicatorValueForm | None, template: str):
     values = selectors.indicator_values(indicator)
     latest = values[-1] if values else None
+    label = f"{indicator.name}: values against baseline and target"
+    chart = charts.indicator_chart(indicator, values, label=label)
+    downloads = indicator_downloads(indicator, values, chart)
+    if (response := download_response(request, downloads)) is not None:
+        return response
     context = {
         "indicator": indicator,
         "project": indicator.project,
         "values": values,
         "latest": latest,
         "on_target": indicator.is_on_target(latest.value) if latest else None,
-        "chart": charts.indicator_chart(
-            indicator, values, label=f"{indicator.name}: values against baseline and target"
-        ),
+        "chart": chart,
+        "chart_compact": charts.indicator_chart(indicator, values, label=label, compact=True),
+        "download_name": downloads[0].name,
         "can_record": indicator_value_recordable_by(request.user),
         "form": form,
     }

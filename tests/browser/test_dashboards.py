@@ -3,6 +3,7 @@ the demo world, for a facilitator and for SEA staff: no axe violations, screensh
 
 import datetime
 import importlib
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
@@ -50,7 +51,7 @@ def test_facilitator_reads_the_portfolio(page, demo, sign_in, assert_accessible,
     expect(page.get_by_role("heading", name="Portfolio dashboard")).to_be_visible()
     expect(page.locator("#heatmap tbody tr")).to_have_count(Project.objects.count())
     expect(page.locator("#projects-by-state")).to_contain_text("NYSED")
-    expect(page.locator("svg.chart-hours")).to_be_visible()
+    expect(page.locator("svg.chart-hours:not(.chart-compact)")).to_be_visible()
     assert_accessible(page)
     screenshot(page, "dashboard-portfolio-facilitator")
 
@@ -92,7 +93,7 @@ def test_sea_staff_read_their_state_and_project_and_record_an_indicator_value(
 
     indicator = Indicator.objects.filter(project=project).order_by("pk").first()
     page.goto(reverse("projects:indicator_detail", args=[indicator.pk]))
-    expect(page.locator("svg.chart-indicator")).to_be_visible()
+    expect(page.locator("svg.chart-indicator:not(.chart-compact)")).to_be_visible()
     assert_accessible(page)
     screenshot(page, "indicator-ct-staff")
     page.get_by_role("link", name="Record a value").click()
@@ -124,3 +125,28 @@ def test_dashboards_work_by_keyboard_and_print(page, demo, sign_in):
     page.emulate_media(media="print")
     expect(page.locator("nav.navbar")).to_be_hidden()
     expect(page.locator("#heatmap")).to_be_visible()
+
+
+def test_on_a_phone_the_hours_chart_reads_and_downloads_as_png(page, demo, sign_in, screenshot):
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(demo["ct_staff"])
+    page.goto(reverse("projects:state_dashboard", args=["CT"]))
+    narrow = page.locator("svg.chart-hours.chart-compact")
+    expect(narrow).to_be_visible()
+    expect(page.locator("svg.chart-hours:not(.chart-compact)")).to_be_hidden()
+    assert narrow.bounding_box()["width"] <= 390
+    # The month names are at least 10 px tall on the phone's screen, and nothing widens the page.
+    heights = narrow.locator("text.axis").evaluate_all(
+        "els => els.map(e => e.getBoundingClientRect().height)"
+    )
+    assert min(heights) >= 10
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "dashboard-state-ct-phone")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="chart (PNG) of the hours chart").click()
+    assert info.value.suggested_filename == "ct-activity-hours.png"
+    assert Path(info.value.path()).read_bytes().startswith(b"\x89PNG")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="data (CSV) of the hours chart").click()
+    assert info.value.suggested_filename == "ct-activity-hours.csv"
+    assert "All activities" in Path(info.value.path()).read_text(encoding="utf-8-sig")

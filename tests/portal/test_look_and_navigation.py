@@ -72,20 +72,3 @@ def test_another_states_page_is_page_not_found_like_every_404(client, ct_staff, 
         assert response.status_code == 404
         assert "<h1>Page not found</h1>" in response.content.decode()
         assert "No such state" not in response.content.decode()
-
-
-@pytest.mark.django_db
-def test_the_hours_chart_downloads_as_svg_and_its_numbers_as_csv(client, ct_staff, ny):
-    client.force_login(ct_staff)
-    page = client.get("/").content.decode()
-    assert 'href="?download=hours.svg"' in page
-    assert 'href="?download=hours.csv"' in page
-    svg = client.get("/?download=hours.svg")
-    assert svg["Content-Type"].startswith("image/svg+xml")
-    assert svg.content.decode().startswith('<svg class="chart chart-hours"')
-    assert "<style>" in svg.content.decode()
-    rows = client.get("/projects/states/CT/?download=hours.csv").content.decode().splitlines()
-    assert rows[0].startswith("series,")
-    assert rows[0].endswith(",total")
-    assert len(rows) == 7
-    assert client.get(f"/projects/states/{ny.state_code}/?download=hours.csv").status_code == 404

@@ -9,7 +9,8 @@ from types import SimpleNamespace
 from projects.charts import hours_chart, indicator_chart, network_graph, network_svg, stage_chart
 from projects.selectors import HoursByMonth, HoursSeries, months_back
 
-CSS = (Path(__file__).resolve().parents[2] / "static" / "css" / "portal.css").read_text()
+STATIC_CSS = Path(__file__).resolve().parents[2] / "static" / "css"
+CSS = (STATIC_CSS / "portal.css").read_text() + (STATIC_CSS / "charts.css").read_text()
 
 
 def luminance(hex_colour: str) -> float:
