@@ -541,7 +541,7 @@ def network_matrix_svg(sea_links: list[dict], *, label: str) -> SafeString:
     )
     column = {center.pk: i for i, center in enumerate(centers)}
     cell, left, top = 26, 110, 110
-    width = left + cell * len(centers) + 10
+    width = left + cell * len(centers) + 60  # room for the last slanted center name
     height = top + cell * len(sea_links) + 10
     most = max((item["projects"] for row in sea_links for item in row["centers"]), default=1)
     numbers = sum(len(row["centers"]) for row in sea_links) <= MATRIX_NUMBERS_LIMIT
