@@ -288,7 +288,9 @@ def pages_for(picks: Picks) -> list[tuple[str, str]]:
         ("API activities ?q=data", "/api/v1/activities/?q=data"),
         ("API activities, one project", f"/api/v1/activities/?project={project.pk}"),
     ]
-    pages += [(f"API {name.replace('-', ' ')}", f"/api/v1/{name}/") for name in API_LISTS]
+    pages += [
+        (f"API {name.replace('-', ' ')}", f"/api/v1/{name}/") for name in API_LISTS if name != "activities"
+    ]
     pages += [(f"API report: {table}", f"/api/v1/report/{table}/") for table in REPORT_TABLES]
     return [(name, url) for name, url in pages if url]
 
