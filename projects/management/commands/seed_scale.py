@@ -277,8 +277,10 @@ def _through(model, field_name: str):
 class Command(BaseCommand):
     help = (
         "Load a synthetic national-scale data set for benchmarks: SEAs, offices, districts, partner "
-        "centers, stakeholders, projects with goals, condition assessments, indicators and values, "
-        "products, and activities with their participants, districts, centers and conditions. Uses COPY "
+        "centers, stakeholders, projects with goals and objectives, condition assessments, indicators and "
+        "values, products and their adoptions, activities with their participants, districts, centers, "
+        "conditions and attestations, monthly service statements, survey responses, TA requests, advisory "
+        "bodies with their meetings, and communications with their deliveries. Uses COPY "
         "on PostgreSQL (bulk_create elsewhere), so no validation runs and no history rows are written "
         "(django-simple-history sees no saves). Generated names, titles, e-mails (@scale.example.org) "
         "and NCES ids (8xxxxxx) are marked as synthetic; existing SEAs are reused by state code. "
