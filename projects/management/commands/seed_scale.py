@@ -9,8 +9,16 @@ Every generated record carries a marker, so that it never collides with real or 
   8xxxxxx (no state FIPS code starts with 8, so no real LEA id does).
 - Partner centers have short names starting with "SYN-".
 - Stakeholders have e-mail addresses ending in "@scale.example.org".
-- Projects have titles starting with "Synthetic project "; goals, assessments, indicators and their
-  values, products and activities all hang off those projects.
+- Projects have titles starting with "Synthetic project "; goals and objectives, assessments,
+  indicators and their values, products and their adoptions, activities with their attestations,
+  survey invitations and responses, and monthly service statements all hang off those projects.
+- TA requests, meetings and communications have titles or subjects starting with "Synthetic ";
+  advisory bodies have short names starting with "SYN-" (their members, purposes and feedback hang
+  off them; the meetings' participants, agendas, minutes, decisions and action items off those).
+
+The records of the apps above projects (intake, meetings, communications, accountability) are
+generated too, so that every page has national-scale data behind it; projects may not import
+those apps, so their models are looked up by label (``apps.get_model``) and written like the rest.
 
 Rows are written with COPY on PostgreSQL and bulk_create elsewhere: no model validation, no signals,
 so django-simple-history writes no historical rows for synthetic data, and ``--clear`` deletes in
@@ -22,14 +30,18 @@ SQL for the same reason.
 
 import io
 import itertools
+import json
 import random
 import sys
 import time
-from collections import Counter
+import uuid
+from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as day_time
 
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, models, transaction
 from django.db.models import Q
@@ -43,11 +55,24 @@ from projects.models import (
     Goal,
     Indicator,
     IndicatorValue,
+    Objective,
     Product,
+    ProductAdoption,
     Project,
+    Topic,
 )
 from projects.services.rollups import activity_month_refresh
-from stakeholders.models import SEA, District, Office, Organization, PartnerCenter, Stakeholder
+from stakeholders.models import (
+    SEA,
+    AdvisoryBody,
+    BodyPurpose,
+    District,
+    Membership,
+    Office,
+    Organization,
+    PartnerCenter,
+    Stakeholder,
+)
 
 # 50 states, DC, the five inhabited territories and the Bureau of Indian Education: 57 agencies.
 STATE_CODES = (  # noqa: SIM905 (a word list reads better as text)
@@ -64,8 +89,30 @@ EMAIL_DOMAIN = "scale.example.org"
 NCES_FIRST = 8_000_000
 NCES_LAST = 8_999_999
 
-# What identifies synthetic rows; used both to refuse a second load and to clear. Order matters
-# for clearing: dependents first, and SEAs (deleted separately) last.
+REQUEST_PREFIX = "Synthetic request "
+MEETING_PREFIX = "Synthetic meeting "
+COMMUNICATION_PREFIX = "Synthetic update "
+
+
+def _upper(label: str):
+    """A model of an app above projects, which this module may not import."""
+    return apps.get_model(label)
+
+
+def _markers():
+    """What identifies synthetic rows; used both to refuse a second load and to clear. Order matters
+    for clearing: dependents first (requests and meetings hold protected references to centers,
+    SEAs and stakeholders), and SEAs (deleted separately) last."""
+    return (
+        (_upper("intake.TARequest"), Q(title__startswith=REQUEST_PREFIX)),
+        (_upper("communications.Communication"), Q(subject__startswith=COMMUNICATION_PREFIX)),
+        (_upper("meetings.Meeting"), Q(title__startswith=MEETING_PREFIX)),
+        (AdvisoryBody, Q(short_name__startswith=CENTER_PREFIX)),
+        *MARKERS,
+    )
+
+
+# The markers of the projects' own world (see _markers for the whole list).
 MARKERS = (
     (Project, Q(title__startswith=PROJECT_PREFIX)),
     (Stakeholder, Q(email__endswith="@" + EMAIL_DOMAIN)),
@@ -176,6 +223,9 @@ class _Project:
     start: date
     span: int  # days from start to the last day activities can fall on
     lead_center: int
+    status: str
+    districts: list[int]
+    people: list[int]
 
 
 def _split(total: int, weights: list[float]) -> list[int]:
@@ -210,6 +260,8 @@ def _copy_text(value) -> str:
         return "f"
     if isinstance(value, str):
         return value.translate(_COPY_ESCAPES)
+    if isinstance(value, dict | list):  # a JSON field
+        return json.dumps(value).translate(_COPY_ESCAPES)
     return str(value)
 
 
@@ -225,8 +277,10 @@ def _through(model, field_name: str):
 class Command(BaseCommand):
     help = (
         "Load a synthetic national-scale data set for benchmarks: SEAs, offices, districts, partner "
-        "centers, stakeholders, projects with goals, condition assessments, indicators and values, "
-        "products, and activities with their participants, districts, centers and conditions. Uses COPY "
+        "centers, stakeholders, projects with goals and objectives, condition assessments, indicators and "
+        "values, products and their adoptions, activities with their participants, districts, centers, "
+        "conditions and attestations, monthly service statements, survey responses, TA requests, advisory "
+        "bodies with their meetings, and communications with their deliveries. Uses COPY "
         "on PostgreSQL (bulk_create elsewhere), so no validation runs and no history rows are written "
         "(django-simple-history sees no saves). Generated names, titles, e-mails (@scale.example.org) "
         "and NCES ids (8xxxxxx) are marked as synthetic; existing SEAs are reused by state code. "
@@ -240,6 +294,8 @@ class Command(BaseCommand):
             ("stakeholders", 100_000, "stakeholders; 2%% are partner-center staff without a state"),
             ("projects", 5_000, "projects, spread over the SEAs"),
             ("activities", 1_000_000, "activities, spread over the projects"),
+            ("meetings", 300, "advisory-body meetings over three years and the next half year"),
+            ("communications", 3_000, "communications (each sent to tens of stakeholders)"),
         )
         for name, default, text in sizes:
             parser.add_argument(
@@ -263,6 +319,10 @@ class Command(BaseCommand):
         self.quiet = options["verbosity"] == 0
         self.today = timezone.localdate()
         self.now = timezone.now()
+        # The last federal fiscal year (October to September) and the current one so far: the
+        # period whose activities are attested and rated, and whose months have service statements.
+        fiscal_year = self.today.year + 1 if self.today.month >= 10 else self.today.year
+        self.attested_from = date(fiscal_year - 2, 10, 1)
         self.counts = Counter()
         started = time.monotonic()
 
@@ -282,6 +342,10 @@ class Command(BaseCommand):
         self._load_projects(options["projects"])
         self._load_project_children()
         self._load_activities(options["activities"])
+        self._load_statements_and_surveys()
+        self._load_requests()
+        self._load_bodies_and_meetings(options["meetings"])
+        self._load_communications(options["communications"])
         if connection.vendor == "postgresql":
             self._analyze()
         # COPY goes around the activity services: rebuild the dashboards' hours rollup once.
@@ -296,7 +360,15 @@ class Command(BaseCommand):
     # Options, safety checks and clearing -------------------------------------------------------
 
     def _validate(self, options):
-        for name in ("seas", "districts", "stakeholders", "projects", "activities"):
+        for name in (
+            "seas",
+            "districts",
+            "stakeholders",
+            "projects",
+            "activities",
+            "meetings",
+            "communications",
+        ):
             if options[name] < 0:
                 raise CommandError(f"--{name} cannot be negative.")
         if not 1 <= options["seas"] <= 26 * 26:
@@ -311,7 +383,7 @@ class Command(BaseCommand):
     def _refuse_if_loaded(self):
         found = {
             model._meta.verbose_name_plural: n
-            for model, q in MARKERS
+            for model, q in _markers()
             if (n := model.objects.filter(q).count())
         }
         if found:
@@ -326,7 +398,7 @@ class Command(BaseCommand):
             # Models whose tables are not migrated yet cannot hold rows to delete.
             self.existing_tables = set(connection.introspection.table_names())
             with transaction.atomic():
-                for model, q in MARKERS:
+                for model, q in _markers():
                     sql, params = model.objects.filter(q).values("pk").query.sql_with_params()
                     self._delete_where(
                         model, f"{self._qn(model._meta.pk.column)} IN ({sql})", params, deleted
@@ -487,10 +559,12 @@ class Command(BaseCommand):
         per_sea = _split(count - center_staff, self.sea_weights)
         first = self._reserve_ids(Stakeholder, count)
         self.stakeholders = []  # per SEA: the range of its stakeholder ids
+        self.emails: dict[int, str] = {}  # for the deliveries
 
         def person(pk, sea_id, office_id, district_id, center_id, organization_id, titles):
             first_name, last_name = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
             email = f"{first_name}.{last_name}.{pk}@{EMAIL_DOMAIN}".lower()
+            self.emails[pk] = email
             active = rng.random() < 0.95
             bounced = now if rng.random() < 0.01 else None
             affiliation = (sea_id, office_id, district_id, center_id, organization_id)
@@ -573,13 +647,22 @@ class Command(BaseCommand):
                     "to turn a state priority into coordinated local practice."
                 )
                 rows.append((pk, title, statement, self.sea_ids[i], lead, status, start, end, now, now))
-                project = _Project(pk, i, start, (last - start).days, lead)
+                project = _Project(
+                    pk,
+                    i,
+                    start,
+                    (last - start).days,
+                    lead,
+                    status,
+                    self._some(self.districts[i], 0, 5),
+                    self._some(self.stakeholders[i], 2, 8),
+                )
                 self.projects.append(project)
                 self.activity_weights.append((project.span + 1) * busyness[status] * rng.uniform(0.3, 1.7))
                 offices += [(pk, o) for o in self._some(self.offices[i], 1, 2)]
-                districts += [(pk, d) for d in self._some(self.districts[i], 0, 5)]
+                districts += [(pk, d) for d in project.districts]
                 centers += [(pk, c) for c in self._some(self.center_ids, 0, 2) if c != lead]
-                people += [(pk, s) for s in self._some(self.stakeholders[i], 2, 8)]
+                people += [(pk, s) for s in project.people]
                 pk += 1
         fields = ("id", "title", "problem_statement", "sea_id", "lead_center_id", "status", "start_date")
         fields += ("end_date", "created_at", "updated_at")
@@ -595,18 +678,24 @@ class Command(BaseCommand):
                 self._write(through, columns, links)
 
     def _load_project_children(self):
-        rng, today, now = self.rng, self.today, self.now
+        rng, now = self.rng, self.now
         goals, assessments, products = [], [], []
         condition_ids = list(Condition.objects.order_by("number").values_list("pk", flat=True))
         indicator_counts = [rng.randint(1, 3) for _ in self.projects]
         first_indicator = self._reserve_ids(Indicator, sum(indicator_counts))
         indicators, values = [], []
-        for project, n_indicators in zip(self.projects, indicator_counts, strict=True):
+        goal_counts = [rng.randint(2, 4) for _ in self.projects]
+        first_goal = self._reserve_ids(Goal, sum(goal_counts))
+        product_counts = [rng.randint(1, 4) for _ in self.projects]
+        first_product = self._reserve_ids(Product, sum(product_counts))
+        objectives, adoptions = [], []
+        # What the activities' monthly statements count: products delivered per project and month.
+        self.delivered = Counter()
+        for project, n_indicators, n_goals, n_products in zip(
+            self.projects, indicator_counts, goal_counts, product_counts, strict=True
+        ):
             pk, start, span = project.id, project.start, project.span
-            goals.extend(
-                (pk, number, f"Goal {number} of synthetic project {pk}: measurable progress.", "not_started")
-                for number in range(1, rng.randint(2, 4) + 1)
-            )
+            self._goals(project, n_goals, first_goal + len(goals), goals, objectives)
             for condition_id in condition_ids:
                 stage = rng.randint(0, 1)
                 for days in sorted(rng.randint(0, span) for _ in range(rng.randint(2, 5))):
@@ -644,20 +733,13 @@ class Command(BaseCommand):
                     values.append(
                         (indicator_id, start + timedelta(days=91 * quarter), f"{value:.2f}", "", None)
                     )
-            for title, kind in rng.sample(PRODUCTS, rng.randint(1, 4)):
-                due = start + timedelta(days=rng.randint(60, 720))
-                delivered = None
-                if due < today:
-                    status = rng.choices(("delivered", "cancelled", "in_development"), (6, 1, 3))[0]
-                    if status == "delivered":
-                        delivered = min(today, due + timedelta(days=rng.randint(-30, 30)))
-                else:
-                    status = rng.choice(("planned", "in_development", "in_review"))
-                lead = project.lead_center if rng.random() < 0.8 else rng.choice(self.center_ids)
-                products.append((pk, title, kind, status, due, delivered, "", lead, "", ""))
+            self._products(project, n_products, first_product + len(products), products, adoptions)
 
-        with self._phase("Goals", len(goals)) as bar:
-            self._write(Goal, ("project_id", "number", "statement", "status"), goals, bar)
+        with self._phase("Goals and objectives", len(goals) + len(objectives)) as bar:
+            fields = ("id", "project_id", "number", "statement", "status", "target_date")
+            self._write(Goal, fields, goals, bar)
+            fields = ("goal_id", "number", "statement", "status", "target_date")
+            self._write(Objective, fields, objectives, bar)
         fields = (
             "project_id",
             "condition_id",
@@ -676,6 +758,7 @@ class Command(BaseCommand):
             fields = ("indicator_id", "measured_on", "value", "note", "recorded_by_id")
             self._write(IndicatorValue, fields, values, bar)
         fields = (
+            "id",
             "project_id",
             "title",
             "kind",
@@ -687,8 +770,55 @@ class Command(BaseCommand):
             "description",
             "file",
         )
-        with self._phase("Products", len(products)) as bar:
+        with self._phase("Products and adoptions", len(products) + len(adoptions)) as bar:
             self._write(Product, fields, products, bar)
+            fields = ("product_id", "district_id", "adopted_on", "note", "recorded_by_id", "created_at")
+            self._write(ProductAdoption, fields, adoptions, bar)
+        self.products = [(row[0], row[1], row[6]) for row in products]  # id, project, delivered on
+
+    def _goals(self, project: _Project, count: int, first: int, goals: list, objectives: list):
+        """A project's goals (keys from first on) and one to three objectives under each."""
+        rng, pk = self.rng, project.id
+        for number in range(1, count + 1):
+            goal_id = first + number - 1
+            goal_status = self._agenda_status(project)
+            target = project.start + timedelta(days=rng.randint(365, 3 * 365))
+            statement = f"Goal {number} of synthetic project {pk}: measurable progress."
+            goals.append((goal_id, pk, number, statement, goal_status, target))
+            for sub in range(1, rng.randint(1, 3) + 1):
+                statement = f"Objective {number}.{sub} of synthetic project {pk}: a step toward the goal."
+                status = goal_status if rng.random() < 0.6 else self._agenda_status(project)
+                objectives.append((goal_id, sub, statement, status, target - timedelta(days=90 * sub)))
+
+    def _products(self, project: _Project, count: int, first: int, products: list, adoptions: list):
+        """A project's products (keys from first on); districts of the project adopt delivered ones."""
+        rng, today, pk = self.rng, self.today, project.id
+        for product_id, (title, kind) in enumerate(rng.sample(PRODUCTS, count), start=first):
+            due = project.start + timedelta(days=rng.randint(60, 720))
+            delivered = None
+            if due < today:
+                status = rng.choices(("delivered", "cancelled", "in_development"), (6, 1, 3))[0]
+                if status == "delivered":
+                    delivered = min(today, due + timedelta(days=rng.randint(-30, 30)))
+                    self.delivered[pk, delivered.replace(day=1)] += 1
+                    # Some of the project's districts take the product up in the months after.
+                    for district_id in self._some(project.districts, 0, len(project.districts)):
+                        adopted = min(today, delivered + timedelta(days=rng.randint(0, 240)))
+                        adoptions.append((product_id, district_id, adopted, "", None, self.now))
+            else:
+                status = rng.choice(("planned", "in_development", "in_review"))
+            lead = project.lead_center if rng.random() < 0.8 else rng.choice(self.center_ids)
+            products.append((product_id, pk, title, kind, status, due, delivered, "", lead, "", ""))
+
+    def _agenda_status(self, project: _Project) -> str:
+        """A goal's or objective's status, likelier met or dropped as the project is older or done."""
+        if project.status in ("completed", "cancelled"):
+            weights = (1, 1, 6, 1, 2)
+        elif project.status == "proposed":
+            weights = (9, 1, 0, 0, 0)
+        else:
+            weights = (3, 6, 2, 1, 1)
+        return self.rng.choices(("not_started", "in_progress", "met", "revised", "dropped"), weights)[0]
 
     def _load_activities(self, count: int):
         """Activities and their M2M rows, one batch at a time so that memory stays flat."""
@@ -710,17 +840,27 @@ class Command(BaseCommand):
             name: _through(Activity, name)
             for name in ("conditions", "participants", "districts", "partner_centers")
         }
-        with self._phase("Activities", count) as bar:
+        attestation_fields = ("activity_id", "version", "is_current", "counterpart_role", "status")
+        attestation_fields += ("requested_at", "reminded_at", "decided_at", "decided_by_id", "comment")
+        Attestation = _upper("accountability.Attestation")  # noqa: N806 (a model class)
+        attested_from, today = self.attested_from, self.today
+        # Per (project, month) of the attested period: activities and hours (in cents), for the
+        # monthly service statements; and the activities whose participants are asked to rate them.
+        self.served, self.served_cents, self.rated = Counter(), Counter(), []
+        cents = {hours: round(float(hours) * 100) for hours in HOURS}
+        with self._phase("Activities and attestations", count) as bar:
             for offset in range(0, count, self.batch_size):
                 size = min(self.batch_size, count - offset)
                 picked = rng.choices(self.projects, cum_weights=cum_weights, k=size)
                 rows, conditions, participants, districts, centers = [], [], [], [], []
+                attestations = []
                 for pk, project in enumerate(picked, start=first + offset):
                     day = days[(project.start - first_day).days + randrange(project.span + 1)]
                     kind = ACTIVITY_TYPES[randrange(len(ACTIVITY_TYPES))]
+                    hours = HOURS[randrange(len(HOURS))]
                     rows.append(
                         (pk, project.id, day, kind, summaries[kind][randrange(len(TOPICS))])
-                        + (HOURS[randrange(len(HOURS))], ACTIVITY_MODES[randrange(len(ACTIVITY_MODES))])
+                        + (hours, ACTIVITY_MODES[randrange(len(ACTIVITY_MODES))])
                         + (NEXT_STEPS[randrange(len(NEXT_STEPS))], None, now, now)
                     )
                     if rand() < 0.55:
@@ -728,7 +868,16 @@ class Command(BaseCommand):
                     else:
                         conditions += [(pk, c) for c in sample(condition_ids, 2)]
                     people = self.stakeholders[project.sea]
-                    participants += [(pk, s) for s in sample(people, min(randrange(4), len(people)))]
+                    present = sample(people, min(randrange(4), len(people)))
+                    participants += [(pk, s) for s in present]
+                    if day >= attested_from:
+                        month = day.replace(day=1)
+                        self.served[project.id, month] += 1
+                        self.served_cents[project.id, month] += cents[hours]
+                        if rand() < 0.85:
+                            attestations.append(self._attestation(pk, day, today))
+                        if present and rand() < 0.3:
+                            self.rated.append((pk, project.id, kind, day, present))
                     places = self.districts[project.sea]
                     districts += [(pk, d) for d in sample(places, min(randrange(3), len(places)))]
                     if rand() < 0.2:
@@ -743,7 +892,537 @@ class Command(BaseCommand):
                     ):
                         through, columns = links[name]
                         self._write(through, columns, links_rows)
+                    self._write(Attestation, attestation_fields, attestations)
                 bar.update(size)
+
+    def _attestation(self, activity_id: int, day: date, today: date) -> tuple:
+        """The current answer on an activity: the version is the activity's id, standing in for the
+        history record that COPY does not write. Recent activities mostly wait for their answer."""
+        rng = self.rng
+        requested = self._at(day + timedelta(days=1), 17)
+        age = (today - day).days
+        roll = rng.random()
+        if (age < 21 and roll < 0.7) or roll > 0.89:
+            status, decided, comment = "pending", None, ""
+        else:
+            decided = min(self.now, requested + timedelta(days=rng.randint(0, 20), hours=rng.randint(0, 8)))
+            status, comment = "confirmed", ""
+            if roll < 0.04:
+                status, comment = "disputed", "The session was shorter than recorded."
+            elif roll < 0.09:
+                status, comment = "commented", "Confirmed; the district sent two more staff."
+        reminded = requested + timedelta(days=7) if status == "pending" and age > 10 else None
+        return (activity_id, activity_id, True, "sea_contact", status, min(self.now, requested), reminded) + (
+            decided,
+            None,
+            comment,
+        )
+
+    @staticmethod
+    def _at(day: date, hour: int = 15) -> datetime:
+        """A moment of a day (UTC), for the timestamps of generated records."""
+        return datetime.combine(day, day_time(hour), tzinfo=UTC)
+
+    # Records of the apps above projects: statements, surveys, requests, meetings, mail ---------
+
+    def _load_statements_and_surveys(self):
+        rng, now, this_month = self.rng, self.now, self.today.replace(day=1)
+        statements = []
+        for (project_id, month), activities in sorted(self.served.items()):
+            if month >= this_month:
+                continue  # a month is stated once it is over
+            prepared = self._at((month + timedelta(days=32)).replace(day=3), 9)
+            roll = rng.random()
+            if (this_month - month).days < 40 or roll < 0.07:
+                status, decided, comment = "pending", None, ""
+            else:
+                decided = min(now, prepared + timedelta(days=rng.randint(1, 25)))
+                status, comment = "confirmed", ""
+                if roll < 0.1:
+                    status, comment = "disputed", "Two of the sessions belong to another project."
+                elif roll < 0.15:
+                    status, comment = "commented", "Confirmed; the hours include preparation."
+            hours = f"{self.served_cents[project_id, month] / 100:.2f}"
+            products = self.delivered[project_id, month]
+            statements.append((project_id, month, activities, hours, products, status, prepared, decided))
+            statements[-1] += (None, comment)
+        fields = ("project_id", "month", "activities", "hours", "products", "status", "prepared_at")
+        fields += ("decided_at", "decided_by_id", "comment")
+        with self._phase("Service statements", len(statements)) as bar:
+            self._write(_upper("accountability.ServiceStatement"), fields, statements, bar)
+
+        # Participants asked to rate a service (an activity) or a delivered product; 40% answer.
+        asked = [
+            (person, activity_id, None, project_id, kind, self._at(day, 20))
+            for activity_id, project_id, kind, day, present in self.rated
+            for person in present
+        ]
+        people = {project.id: project.people for project in self.projects}
+        asked += [
+            (person, None, product_id, project_id, "", self._at(delivered, 20))
+            for product_id, project_id, delivered in self.products
+            if delivered and delivered >= self.attested_from
+            for person in self._some(people[project_id], 1, 3)
+        ]
+        items = list(
+            _upper("accountability.SurveyItem")
+            .objects.filter(is_active=True)
+            .order_by("pk")
+            .values_list("pk", "dimension")
+        )
+        first_invitation = self._reserve_ids(_upper("accountability.SurveyInvitation"), len(asked))
+        invitations, answered = [], []
+        for pk, (person, activity_id, product_id, project_id, kind, sent) in enumerate(
+            asked, start=first_invitation
+        ):
+            responded = None
+            if rng.random() < 0.4:
+                responded = min(now, sent + timedelta(days=rng.randint(0, 10), hours=rng.randint(1, 12)))
+                answered.append((pk, responded))
+            invitations.append((pk, person, activity_id, product_id, project_id, kind, sent, responded))
+        first_response = self._reserve_ids(_upper("accountability.SurveyResponse"), len(answered))
+        responses, answers = [], []
+        for pk, (invitation_id, responded) in enumerate(answered, start=first_response):
+            by_dimension = defaultdict(list)
+            lean = rng.choice((3, 4, 4, 5, 5))
+            for item_id, dimension in items:
+                score = max(1, min(5, lean + rng.choice((-1, 0, 0, 0, 1))))
+                by_dimension[dimension].append(score)
+                answers.append((pk, item_id, score))
+            means = [
+                f"{sum(scores) / len(scores):.2f}" if (scores := by_dimension.get(dimension)) else None
+                for dimension in ("quality", "relevance", "usefulness")
+            ]
+            comment = "" if rng.random() < 0.8 else "Practical and well paced; more time for questions."
+            responses.append((pk, invitation_id, *means, comment, responded))
+        total = len(invitations) + len(responses) + len(answers)
+        with self._phase("Survey invitations and responses", total) as bar:
+            fields = ("id", "stakeholder_id", "activity_id", "product_id", "project_id", "activity_type")
+            fields += ("sent_at", "responded_at")
+            self._write(_upper("accountability.SurveyInvitation"), fields, invitations, bar)
+            fields = ("id", "invitation_id", "quality", "relevance", "usefulness", "comment", "submitted_at")
+            self._write(_upper("accountability.SurveyResponse"), fields, responses, bar)
+            self._write(
+                _upper("accountability.SurveyAnswer"), ("response_id", "item_id", "score"), answers, bar
+            )
+
+    def _load_requests(self):
+        """About three TA requests per project: most projects began as one, and states ask for
+        more than the center takes on (declined, referred, or still being discussed)."""
+        rng, today, now = self.rng, self.today, self.now
+        topic_ids = list(Topic.objects.filter(is_active=True).values_list("pk", flat=True))
+        urgencies = ("low", "normal", "normal", "normal", "high", "urgent")
+        rows, topics, offices, districts = [], [], [], []
+        # At most one request that became the project and three others per project.
+        first = self._reserve_ids(_upper("intake.TARequest"), len(self.projects) * 4)
+
+        def request(project, submitted, status, project_id=None, referred=None, reason=""):
+            pk = first + len(rows)
+            topic = rng.choice(TOPICS)
+            code = self.sea_codes[project.sea]
+            person = rng.choice(FIRST_NAMES) + " " + rng.choice(LAST_NAMES)
+            rows.append(
+                (pk, self.sea_ids[project.sea], f"{REQUEST_PREFIX}{pk - first + 1:05d}: {topic.capitalize()}")
+                + (f"{code} asks for help with {topic} across its districts.", "Coordinated local practice.")
+                + (rng.choice(urgencies), person, f"request.{pk}@{EMAIL_DOMAIN}", "", None, None)
+                + (self._at(submitted, 14), status, referred, reason, project_id, now)
+            )
+            topics.extend((pk, t) for t in self._some(topic_ids, 1, 2))
+            offices.extend((pk, o) for o in self._some(self.offices[project.sea], 0, 1))
+            districts.extend((pk, d) for d in self._some(self.districts[project.sea], 0, 3))
+
+        for project in self.projects:
+            if project.status != "proposed" and rng.random() < 0.7:
+                submitted = project.start - timedelta(days=rng.randint(20, 90))
+                request(project, submitted, "became_project", project_id=project.id)
+            for _ in range(rng.randint(1, 3)):
+                submitted = today - timedelta(days=rng.randint(0, YEARS_BACK * 365))
+                age = (today - submitted).days
+                if age < 60:
+                    status = rng.choice(("new", "new", "in_conversation", "accepted"))
+                else:
+                    status = rng.choices(
+                        ("declined", "referred", "accepted", "in_conversation"), (5, 3, 1, 1)
+                    )[0]
+                referred = rng.choice(self.center_ids) if status == "referred" else None
+                reason = {
+                    "declined": "Outside the center's scope this year.",
+                    "referred": "A better fit there.",
+                }
+                request(project, submitted, status, referred=referred, reason=reason.get(status, ""))
+        TARequest = _upper("intake.TARequest")  # noqa: N806 (a model class)
+        fields = ("id", "sea_id", "title", "problem", "desired_outcome", "urgency", "contact_name")
+        fields += (
+            "contact_email",
+            "contact_phone",
+            "meeting_id",
+            "submitted_by_id",
+            "submitted_at",
+            "status",
+        )
+        fields += ("referred_to_id", "decision_reason", "project_id", "updated_at")
+        with self._phase("TA requests", len(rows)) as bar:
+            self._write(TARequest, fields, rows, bar)
+            for name, links in (("topics", topics), ("offices", offices), ("districts", districts)):
+                through, columns = _through(TARequest, name)
+                self._write(through, columns, links)
+
+    def _load_bodies_and_meetings(self, count: int):
+        """An advisory board per regional comprehensive center (its region's SEAs sit on it) and a
+        national coordinating council; their meetings over the last years and the next half year,
+        with invitations, attendance, agendas, minutes, decisions, action items and ratings."""
+        rng, today = self.rng, self.today
+        regional = list(
+            PartnerCenter.objects.filter(
+                pk__in=self.center_ids, kind=PartnerCenter.Kind.REGIONAL_COMPREHENSIVE_CENTER
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if not count or not regional:
+            return
+        bodies, purposes, members, seats = self._bodies(regional)
+
+        # Meetings: the council meets a little more often; about a tenth lie ahead.
+        body_ids = list(seats)
+        weights = [4] * (len(body_ids) - 1) + [6]
+        window = YEARS_BACK * 365
+        first_meeting = self._reserve_ids(_upper("meetings.Meeting"), count)
+        rows = defaultdict(list)
+        for pk, body_id in enumerate(rng.choices(body_ids, weights, k=count), start=first_meeting):
+            day = today + timedelta(days=rng.randint(-window, window // 18))
+            self._meeting(
+                pk, f"{MEETING_PREFIX}{pk - first_meeting + 1:04d}", body_id, day, seats[body_id], rows
+            )
+        meetings, participants, agenda = rows["meetings"], rows["participants"], rows["agenda"]
+        minutes, decisions, actions, feedback = (
+            rows["minutes"],
+            rows["decisions"],
+            rows["actions"],
+            rows["feedback"],
+        )
+
+        Meeting = _upper("meetings.Meeting")  # noqa: N806 (model classes)
+        Participant, AgendaItem = _upper("meetings.Participant"), _upper("meetings.AgendaItem")  # noqa: N806
+        total = len(bodies) + len(purposes) + len(members) + len(meetings) + len(participants) + len(agenda)
+        total += len(minutes) + len(decisions) + len(actions) + len(feedback)
+        with self._phase("Advisory bodies and meetings", total) as bar:
+            fields = (
+                "id",
+                "name",
+                "short_name",
+                "kind",
+                "description",
+                "convened_by_id",
+                "meetings_per_year",
+            )
+            self._write(AdvisoryBody, (*fields, "quorum_rule", "quorum_count"), bodies, bar)
+            self._write(BodyPurpose, ("body_id", "number", "text"), purposes, bar)
+            fields = ("id", "body_id", "stakeholder_id", "role", "is_voting", "represents_sea_id")
+            fields += ("represents_district_id", "represents_center_id", "represents_organization_id")
+            self._write(Membership, (*fields, "term_start", "term_end"), members, bar)
+            fields = (
+                "id",
+                "body_id",
+                "title",
+                "starts_at",
+                "ends_at",
+                "mode",
+                "location",
+                "link",
+                "description",
+            )
+            fields += ("status", "cancel_reason", "cancelled_at", "uid", "sequence", "copied_from_id")
+            self._write(Meeting, (*fields, "created_by_id", "created_at", "updated_at"), meetings, bar)
+            fields = ("meeting_id", "stakeholder_id", "membership_id", "invited_at", "rsvp", "rsvp_at")
+            self._write(Participant, (*fields, "attendance", "delegate_name"), participants, bar)
+            fields = ("meeting_id", "position", "title", "description", "presenter_id", "presenter_name")
+            self._write(
+                AgendaItem, (*fields, "minutes", "project_id", "product_id", "purpose_id"), agenda, bar
+            )
+            fields = ("meeting_id", "text", "status", "approved_at", "approved_by_id", "updated_at")
+            self._write(_upper("meetings.Minutes"), fields, minutes, bar)
+            fields = ("meeting_id", "agenda_item_id", "text", "created_at")
+            self._write(_upper("meetings.Decision"), fields, decisions, bar)
+            fields = ("meeting_id", "agenda_item_id", "description", "owner_stakeholder_id", "owner_user_id")
+            fields += ("due_date", "status", "status_note", "closed_on", "created_by_id", "created_at")
+            self._write(_upper("meetings.ActionItem"), (*fields, "updated_at"), actions, bar)
+            fields = ("body_id", "meeting_id", "stakeholder_id", "product_id", "resource", "quality")
+            fields += ("relevance", "usefulness", "comment", "channel", "submitted_at")
+            self._write(_upper("meetings.Feedback"), fields, feedback, bar)
+        self.body_members = {body: [p for p, _ in seated] for body, seated in seats.items()}
+
+    def _bodies(self, regional: list[int]):
+        """The bodies, their purposes and their members (people of the region's SEAs, each
+        representing their SEA); seats maps each body to its (stakeholder, membership) pairs."""
+        rng = self.rng
+        first_body = self._reserve_ids(AdvisoryBody, len(regional) + 1)
+        bodies, purposes, members, seats = [], [], [], {}
+        term_start = self.today - timedelta(days=YEARS_BACK * 365 + 30)
+        roles = ("member", "member", "member", "member", "ex_officio", "observer")
+        for n in range(len(regional) + 1):
+            body_id = first_body + n
+            if n < len(regional):
+                region = [i for i in range(len(self.sea_ids)) if i % len(regional) == n]
+                name, short, kind = f"Region {n + 1} Advisory Board", f"RAB{n + 1}", "advisory_board"
+                center, size, per_year = regional[n], rng.randint(15, 25), 4
+            else:
+                region = list(range(len(self.sea_ids)))
+                name, short, kind = "National Coordinating Council", "NCC", "coordinating_council"
+                center, size, per_year = None, 30, 6
+            bodies.append(
+                (
+                    body_id,
+                    NAME_PREFIX + name,
+                    CENTER_PREFIX + short,
+                    kind,
+                    "Synthetic benchmark body.",
+                    center,
+                )
+                + (per_year, "majority", None)
+            )
+            purposes += [(body_id, k, f"Synthetic purpose {k}: advise on regional needs.") for k in (1, 2, 3)]
+            seated = {}
+            for seat in range(size if region else 0):
+                i = rng.choice(region)
+                if not self.stakeholders[i] or (person := rng.choice(self.stakeholders[i])) in seated:
+                    continue
+                role = ("chair", "vice_chair")[seat] if seat < 2 else rng.choice(roles)
+                seated[person] = len(members)
+                members.append((body_id, person, role, role != "observer", self.sea_ids[i], None, None, None))
+                members[-1] += (term_start, None)
+            seats[body_id] = list(seated.items())
+        first_member = self._reserve_ids(Membership, len(members))
+        members = [(first_member + k, *row) for k, row in enumerate(members)]
+        seats = {body: [(p, first_member + k) for p, k in seated] for body, seated in seats.items()}
+        return bodies, purposes, members, seats
+
+    def _meeting(self, pk: int, title: str, body_id: int, day: date, seated: list, rows: dict):
+        """One meeting and its invitations and agenda; a past one also its record."""
+        rng, now = self.rng, self.now
+        starts = self._at(day, rng.choice((14, 15, 17, 18)))
+        ends = starts + timedelta(hours=rng.choice((1, 2, 2, 3)))
+        cancelled = rng.random() < 0.04
+        status = ("cancelled", "The chair is unavailable.", starts - timedelta(days=3))
+        rows["meetings"].append(
+            (pk, body_id, title, starts, ends, "virtual", "", f"https://meet.example.org/syn-{pk}")
+            + ("Quarterly meeting of the body.", *(status if cancelled else ("scheduled", "", None)))
+            + (uuid.UUID(int=rng.getrandbits(128), version=4), 0, None, None, now, now)
+        )
+        held = ends < now and not cancelled
+        for person, membership_id in seated:
+            if held:
+                rsvp = rng.choice(("yes", "yes", "yes", "no", "maybe"))
+                attendance = rng.choices(("present", "absent", "delegate"), (7, 2, 1))[0]
+            else:
+                rsvp, attendance = rng.choice(("pending", "yes", "yes", "no")), ""
+            delegate = "A deputy of the member" if attendance == "delegate" else ""
+            answered = starts - timedelta(days=rng.randint(1, 10)) if rsvp != "pending" else None
+            rows["participants"].append(
+                (pk, person, membership_id, starts - timedelta(days=21), rsvp, answered, attendance, delegate)
+            )
+        for position in range(1, rng.randint(3, 6) + 1):
+            presenter = rng.choice(seated)[0] if seated and rng.random() < 0.5 else None
+            rows["agenda"].append(
+                (pk, position, f"Agenda item {position}", "", presenter, "" if presenter else "Center staff")
+                + (rng.choice((10, 15, 20, 30)), None, None, None)
+            )
+        if held and seated:
+            self._meeting_record(pk, body_id, day, ends, seated, rows)
+
+    def _meeting_record(self, pk: int, body_id: int, day: date, ends: datetime, seated: list, rows: dict):
+        """What a held meeting leaves: minutes, decisions, action items and the members' ratings."""
+        rng, now, today = self.rng, self.now, self.today
+        approved = ("approved", ends + timedelta(days=20)) if rng.random() < 0.85 else ("draft", None)
+        rows["minutes"].append(
+            (pk, "## Summary\n\nThe body reviewed regional progress and agreed next steps.", *approved)
+            + (None, now)
+        )
+        rows["decisions"] += [
+            (pk, None, f"The body endorses priority {k}.", ends) for k in range(rng.randint(0, 2))
+        ]
+        for _ in range(rng.randint(1, 4)):
+            due = day + timedelta(days=rng.randint(14, 90))
+            status, closed = "open", None
+            if due < today - timedelta(days=30):
+                status = rng.choices(("done", "dropped", "open"), (7, 1, 2))[0]
+                if status != "open":
+                    closed = min(today, due + timedelta(days=rng.randint(-10, 20)))
+            owner = rng.choice(seated)[0]
+            rows["actions"].append(
+                (pk, None, "Share the regional data brief with the districts.", owner, None, due, status, "")
+                + (closed, None, ends, now)
+            )
+        for person, _ in rng.sample(seated, min(len(seated), rng.randint(0, 6))):
+            scores = [rng.choice((3, 4, 4, 5, 5)) for _ in range(3)]
+            rows["feedback"].append(
+                (body_id, pk, person, None, "Meeting presentations", *scores, "", "meeting", ends)
+            )
+
+    def _load_communications(self, count: int):
+        """Messages of the last years to a project's people, a state's people or a body's members,
+        each sent once to its audience (a few sent to many, most to tens), with a delivery each."""
+        rng, now = self.rng, self.now
+        if not count or not self.projects:
+            return
+        body_members = getattr(self, "body_members", {})
+        rules = ("bodies", "projects", "seas", "districts", "partner_centers", "include", "exclude")
+        categories = ("project_update", "project_update", "newsletter", "meeting", "feedback_request")
+        first = self._reserve_ids(_upper("communications.Communication"), count)
+        first_schedule = self._reserve_ids(_upper("communications.Schedule"), count)
+        first_occurrence = self._reserve_ids(_upper("communications.Occurrence"), count)
+        Delivery = _upper("communications.Delivery")  # noqa: N806 (a model class)
+        communications, schedules, occurrences, deliveries = [], [], [], []
+        delivery_fields = (
+            "communication_id",
+            "occurrence_id",
+            "stakeholder_id",
+            "user_id",
+            "email",
+            "status",
+        )
+        delivery_fields += (
+            "attempts",
+            "claimed_by",
+            "last_error",
+            "sent_at",
+            "queued_at",
+            "created_at",
+            "updated_at",
+        )
+        delivered = 0
+
+        def flush():
+            """Write what was made so far, parents first; the deliveries are the bulk, so they are
+            written as they accumulate and memory stays flat."""
+            fields = ("id", "subject", "body", "category", "audience", "project_id", "advisory_body_id")
+            fields += ("author_id", "scope_sea_id", "context_provider", "context_object_id", "digest_key")
+            fields += (
+                "status",
+                "cancelled_at",
+                "cancelled_by_id",
+                "cancel_reason",
+                "created_at",
+                "updated_at",
+            )
+            self._write(_upper("communications.Communication"), fields, communications)
+            fields = (
+                "id",
+                "communication_id",
+                "frequency",
+                "start_date",
+                "start_time",
+                "timezone",
+                "interval",
+            )
+            fields += (
+                "weekdays",
+                "month_day",
+                "until",
+                "count",
+                "status",
+                "next_run_at",
+                "occurrences_created",
+            )
+            fields += ("expected_count", "created_by_id", "created_at", "updated_at")
+            self._write(_upper("communications.Schedule"), fields, schedules)
+            fields = (
+                "id",
+                "schedule_id",
+                "communication_id",
+                "scheduled_for",
+                "is_test",
+                "status",
+                "subject",
+            )
+            fields += ("body", "audience_count", "reason", "materialized_at", "created_at")
+            self._write(_upper("communications.Occurrence"), fields, occurrences)
+            self._write(Delivery, delivery_fields, deliveries)
+            for made in (communications, schedules, occurrences, deliveries):
+                made.clear()
+
+        with self._phase("Communications and deliveries", count) as bar:
+            for pk in range(first, first + count):
+                roll = rng.random()
+                audience = {rule: [] for rule in rules} | {"organization_kinds": []}
+                project, body, sea = None, None, None
+                if roll < 0.15 and body_members:
+                    body = rng.choice(list(body_members))
+                    audience["bodies"] = [body]
+                    people = body_members[body]
+                    category = "meeting"
+                else:
+                    project = rng.choice(self.projects)
+                    sea = self.sea_ids[project.sea]
+                    state_people = self.stakeholders[project.sea]
+                    if roll < 0.75:
+                        audience["projects"] = [project.id]
+                        people = self._some(state_people, 10, 60) + project.people
+                    else:
+                        audience["seas"] = [sea]
+                        people = self._some(state_people, 50, 400)
+                    category = rng.choice(categories)
+                created = now - timedelta(days=rng.randint(0, YEARS_BACK * 365), minutes=rng.randint(0, 600))
+                status = rng.choices(("scheduled", "draft", "cancelled"), (85, 10, 5))[0]
+                topic = rng.choice(TOPICS)
+                subject = f"{COMMUNICATION_PREFIX}{pk - first + 1:05d}: {topic.capitalize()}"
+                body_text = f"Dear {{{{ first_name }}}},\n\nAn update on our work on {topic}.\n"
+                communications.append(
+                    (pk, subject, body_text, category, audience, project and project.id, body, None)
+                    + (sea, "", None, None, status, created if status == "cancelled" else None, None)
+                    + ("Sent elsewhere." if status == "cancelled" else "", created, created)
+                )
+                if status == "scheduled":
+                    sent = created + timedelta(hours=1)
+                    people = sorted(set(people))
+                    # One key of each per communication (the drafts' stay unused).
+                    schedule_id, occurrence_id = first_schedule + pk - first, first_occurrence + pk - first
+                    schedules.append(
+                        (
+                            schedule_id,
+                            pk,
+                            "once",
+                            sent.date(),
+                            sent.time().replace(microsecond=0),
+                            "UTC",
+                            1,
+                            [],
+                        )
+                        + (None, None, None, "finished", None, 1, len(people), None, created, created)
+                    )
+                    occurrences.append(
+                        (occurrence_id, schedule_id, pk, sent, False, "done", subject, body_text, len(people))
+                        + ("", sent, sent)
+                    )
+                    for person in people:
+                        outcome = rng.choices(("sent", "failed", "opted_out", "skipped"), (93, 2, 3, 2))[0]
+                        error = "550 mailbox unavailable" if outcome == "failed" else ""
+                        attempts = 1 if outcome in ("sent", "failed") else 0
+                        at = sent + timedelta(seconds=rng.randint(1, 600)) if outcome == "sent" else None
+                        email = self.emails.get(person, f"p{person}@{EMAIL_DOMAIN}")
+                        deliveries.append(
+                            (
+                                pk,
+                                occurrence_id,
+                                person,
+                                None,
+                                email,
+                                outcome,
+                                attempts,
+                                "",
+                                error,
+                                at,
+                                sent,
+                                sent,
+                                sent,
+                            )
+                        )
+                    delivered += len(people)
+                if len(deliveries) >= self.batch_size:
+                    flush()
+                bar.update(1)
+            flush()
+        self._say(f"  {delivered:,} deliveries")
 
     # Writing -----------------------------------------------------------------------------------
 
@@ -798,6 +1477,7 @@ class Command(BaseCommand):
 
     def _analyze(self):
         tables = {model._meta.db_table for model in ANALYZE_MODELS}
+        tables |= {apps.get_model(label)._meta.db_table for label in self.counts}
         tables |= {
             field.remote_field.through._meta.db_table
             for model in (Project, Activity)
