@@ -36,3 +36,17 @@ def service_errors(form: forms.BaseForm) -> Iterator[None]:
         yield
     except ValidationError as error:
         form_add_service_errors(form, error)
+
+
+def share_choices(*fields: forms.ModelChoiceField) -> None:
+    """Render model choice fields that offer the same records from one query.
+
+    Each field still validates against its own queryset; only the options shown are read once
+    (a project's lead center and partner centers, its center lead and center staff).
+    """
+    records = list(fields[0].queryset)
+    for field in fields:
+        choices = [(record.pk, field.label_from_instance(record)) for record in records]
+        if not isinstance(field, forms.ModelMultipleChoiceField) and field.empty_label is not None:
+            choices.insert(0, ("", field.empty_label))
+        field.choices = choices

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from accounts.models import Role
+from core.forms import share_choices
 from core.pickers import PickerFormMixin, PickerSelectMultiple
 from projects.forms.activities import DateInput
 from projects.models import Project, Topic
@@ -118,6 +119,8 @@ class ProjectForm(PickerFormMixin, forms.ModelForm):
         people = center_people()
         self.fields["center_lead"].queryset = people
         self.fields["center_staff"].queryset = people
+        share_choices(self.fields["lead_center"], self.fields["partner_centers"])
+        share_choices(self.fields["center_lead"], self.fields["center_staff"])
         self.fields["sea_contacts"].queryset = sea_people(sea)
         if self.instance.pk:
             team = list(self.instance.team.all())

@@ -310,3 +310,44 @@ def test_goal_links_any_activity_of_its_project_through_the_picker(client, facil
     assert list(goal.activities.all()) == [oldest]
     edit = client.get(reverse("projects:goal_update", args=[goal.pk])).content.decode()
     assert f'<option value="{oldest.pk}" selected>2025-01-01 Coaching session: ' in edit
+
+
+def test_the_editing_forms_read_the_same_statements_whatever_the_data(
+    client, facilitator, project, django_assert_max_num_queries
+):
+    from tests.projects.factories import ActivityFactory, IndicatorFactory
+    from tests.projects.query_budget import assert_page_queries
+
+    goal = goal_save(project=project, by=facilitator, statement="Every district has a plan")
+    product = ProductFactory(project=project)
+
+    def grow(count):
+        for _ in range(count):
+            activity = ActivityFactory(project=project)
+            goal.activities.add(activity)
+            goal.products.add(ProductFactory(project=project))
+            goal.indicators.add(IndicatorFactory(project=project))
+            project.districts.add(DistrictFactory(sea=project.sea))
+            DistrictFactory(sea=project.sea)
+
+    urls = [
+        reverse("projects:create") + f"?sea={project.sea_id}",
+        reverse("projects:update", args=[project.pk]),
+        reverse("projects:goal_create", args=[project.pk]),
+        reverse("projects:goal_update", args=[goal.pk]),
+        reverse("projects:product_create", args=[project.pk]),
+        reverse("projects:product_update", args=[product.pk]),
+    ]
+    client.force_login(facilitator)
+    grow(1)
+    counts = {}
+    for url in urls:
+        assert_page_queries(client, url, django_assert_max_num_queries)  # within 15 statements
+        with django_assert_max_num_queries(30) as captured:
+            client.get(url)
+        counts[url] = len(captured.captured_queries)
+    grow(12)
+    for url in urls:
+        with django_assert_max_num_queries(30) as captured:
+            client.get(url)
+        assert len(captured.captured_queries) == counts[url], url
