@@ -2,7 +2,6 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 
 from accounts.models import Role, User
 from core.pickers import PickerFormMixin, PickerSelect, PickerSelectMultiple
@@ -226,10 +225,10 @@ class DecisionForm(forms.ModelForm):
 
 def meeting_people(meeting):
     """Members of the meeting's body and the meeting's guests: who can own its action items."""
-    return Stakeholder.objects.filter(
-        Q(pk__in=Membership.objects.filter(body_id=meeting.body_id).values("stakeholder_id"))
-        | Q(pk__in=Participant.objects.filter(meeting=meeting).values("stakeholder_id"))
-    ).order_by("last_name", "first_name")
+    # One UNION of ids: an OR of two IN subqueries made PostgreSQL read the whole directory.
+    members = Membership.objects.filter(body_id=meeting.body_id).order_by().values("stakeholder_id")
+    guests = Participant.objects.filter(meeting=meeting).order_by().values("stakeholder_id")
+    return Stakeholder.objects.filter(pk__in=members.union(guests)).order_by("last_name", "first_name")
 
 
 def staff_users():

@@ -4,10 +4,10 @@ the chosen options, whatever the size of the portfolio, and bad picks are field 
 import pytest
 from django.urls import reverse
 
-from meetings.forms import AgendaItemForm, MembershipForm
+from meetings.forms import AgendaItemForm, MembershipForm, meeting_people
 from meetings.models import AgendaItem, Feedback
 from meetings.services import meetings as meeting_services
-from tests.meetings.factories import AgendaItemFactory, eastern
+from tests.meetings.factories import AgendaItemFactory, ParticipantFactory, eastern
 from tests.projects.factories import ProductFactory, ProjectFactory
 from tests.stakeholders.factories import DistrictFactory, StakeholderFactory
 
@@ -202,3 +202,11 @@ def test_invite_form_finds_guests_without_script(fac, meeting, ct):
     assert response.status_code == 200
     assert "Guest Zephyr" in response.content.decode()
     assert not meeting.participants.filter(stakeholder__last_name="Zephyr").exists()
+
+
+def test_meeting_people_are_the_members_and_guests_once_each(meeting, members, ct):
+    guest = StakeholderFactory(sea=ct, last_name="Guestly")
+    StakeholderFactory(sea=ct, last_name="Outsider")
+    ParticipantFactory(meeting=meeting, stakeholder=guest)
+    assert meeting.participants.filter(stakeholder=members[0]).exists()  # members are invited too
+    assert sorted(p.pk for p in meeting_people(meeting)) == sorted([*(m.pk for m in members), guest.pk])
