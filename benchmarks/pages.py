@@ -315,7 +315,8 @@ def signed_link_pages(picks: Picks, sea_user: User) -> list[tuple[str, str]]:
         .first()
     )
     invited = Participant.objects.filter(meeting=picks.upcoming).order_by("pk").first()
-    member = Membership.objects.filter(body=picks.body).order_by("pk").first()
+    # The feedback link is for an active person: an inactive one's link is refused (404).
+    member = Membership.objects.filter(body=picks.body, stakeholder__is_active=True).order_by("pk").first()
     links = [
         ("sign in", url_or_none("login")),
         ("password reset (form)", url_or_none("password_reset")),

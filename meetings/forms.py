@@ -2,12 +2,12 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 
 from accounts.models import Role, User
-from core.pickers import PickerSelect, PickerSelectMultiple
+from core.pickers import PickerFormMixin, PickerSelect, PickerSelectMultiple
+from projects.forms.work import ProductChoiceField, ProjectChoiceField
 from projects.models import Product, Project
-from stakeholders.models import Membership, Stakeholder
+from stakeholders.models import District, Membership, Stakeholder
 
 from .models import ActionItem, AgendaItem, Decision, Feedback, Meeting, Minutes, Participant
 
@@ -82,12 +82,33 @@ class CancelForm(forms.Form):
     )
 
 
-class InviteForm(forms.Form):
+# The no-script "Find" box of a person or district picker matches these (core.pickers).
+PERSON_SEARCH = ("first_name__icontains", "last_name__icontains", "email__icontains")
+DISTRICT_SEARCH = ("name__icontains", "nces_id__startswith")
+
+
+def product_picker() -> PickerSelect:
+    """The portfolio has thousands of products: a type-ahead of those the user may see."""
+    return PickerSelect(
+        "projects:pick_product",
+        placeholder="Type words of the product or its project",
+        search=("title__icontains", "project__title__icontains"),
+        search_label="Find products",
+    )
+
+
+def visible_products(user):
+    return Product.objects.visible_to(user).select_related("project").order_by("title", "pk")
+
+
+class InviteForm(PickerFormMixin, forms.Form):
     guests = forms.ModelMultipleChoiceField(
         queryset=Stakeholder.objects.none(),
         required=False,
         help_text="People who are not members but should be invited.",
-        widget=PickerSelectMultiple("projects:pick_person", placeholder="Type names"),
+        widget=PickerSelectMultiple(
+            "projects:pick_person", placeholder="Type names", search=PERSON_SEARCH, search_label="Find people"
+        ),
     )
 
     def __init__(self, *args, user=None, **kwargs):
@@ -97,7 +118,28 @@ class InviteForm(forms.Form):
         )
 
 
-class AgendaItemForm(forms.ModelForm):
+class AgendaItemForm(PickerFormMixin, forms.ModelForm):
+    """The presenter and purpose come from the meeting (a few); the project and product from the
+    whole portfolio the user may see (thousands): type-aheads."""
+
+    project = ProjectChoiceField(
+        queryset=Project.objects.none(),
+        required=False,
+        help_text="The project the item is about, if any.",
+        widget=PickerSelect(
+            "projects:pick_project",
+            placeholder="Type words of the project title",
+            search=("title__icontains",),
+            search_label="Find projects",
+        ),
+    )
+    product = ProductChoiceField(
+        queryset=Product.objects.none(),
+        required=False,
+        help_text="A product of that project presented in the item, if any.",
+        widget=product_picker(),
+    )
+
     class Meta:
         model = AgendaItem
         fields = [
@@ -118,10 +160,10 @@ class AgendaItemForm(forms.ModelForm):
         self.fields["purpose"].queryset = meeting.body.purposes.all()
         members = Stakeholder.objects.filter(meeting_participations__meeting=meeting)
         self.fields["presenter"].queryset = members.order_by("last_name", "first_name")
-        self.fields["project"].queryset = Project.objects.visible_to(user).order_by("title")
-        self.fields["product"].queryset = (
-            Product.objects.visible_to(user).select_related("project").order_by("title")
+        self.fields["project"].queryset = (
+            Project.objects.visible_to(user).select_related("sea").order_by("title")
         )
+        self.fields["product"].queryset = visible_products(user)
 
 
 class AttendanceForm(forms.Form):
@@ -183,10 +225,10 @@ class DecisionForm(forms.ModelForm):
 
 def meeting_people(meeting):
     """Members of the meeting's body and the meeting's guests: who can own its action items."""
-    return Stakeholder.objects.filter(
-        Q(pk__in=Membership.objects.filter(body_id=meeting.body_id).values("stakeholder_id"))
-        | Q(pk__in=Participant.objects.filter(meeting=meeting).values("stakeholder_id"))
-    ).order_by("last_name", "first_name")
+    # One UNION of ids: an OR of two IN subqueries made PostgreSQL read the whole directory.
+    members = Membership.objects.filter(body_id=meeting.body_id).order_by().values("stakeholder_id")
+    guests = Participant.objects.filter(meeting=meeting).order_by().values("stakeholder_id")
+    return Stakeholder.objects.filter(pk__in=members.union(guests)).order_by("last_name", "first_name")
 
 
 def staff_users():
@@ -291,7 +333,17 @@ class FeedbackForm(forms.ModelForm):
         return data
 
 
-class MembershipForm(forms.ModelForm):
+class MeetingFeedbackForm(PickerFormMixin, FeedbackForm):
+    """Feedback entered by the facilitator: on any product they may see, found by type-ahead (the
+    public feedback link offers only the few products presented to the body, as a plain list)."""
+
+    product = ProductChoiceField(queryset=Product.objects.none(), required=False, widget=product_picker())
+
+    def __init__(self, *args, user, stakeholders, **kwargs):
+        super().__init__(*args, products=visible_products(user), stakeholders=stakeholders, **kwargs)
+
+
+class MembershipForm(PickerFormMixin, forms.ModelForm):
     class Meta:
         model = Membership
         fields = [
@@ -309,14 +361,25 @@ class MembershipForm(forms.ModelForm):
             "term_start": DateInput(),
             "term_end": DateInput(),
             # Type-ahead: the directory and the districts run to tens of thousands.
-            "stakeholder": PickerSelect("projects:pick_person", placeholder="Type a name"),
-            "represents_district": PickerSelect("projects:pick_district", placeholder="Type a district"),
+            "stakeholder": PickerSelect(
+                "projects:pick_person",
+                placeholder="Type a name",
+                search=PERSON_SEARCH,
+                search_label="Find people",
+            ),
+            "represents_district": PickerSelect(
+                "projects:pick_district",
+                placeholder="Type a district",
+                search=DISTRICT_SEARCH,
+                search_label="Find districts",
+            ),
         }
 
     def __init__(self, *args, body, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.body = body
         self.fields["stakeholder"].queryset = Stakeholder.objects.visible_to(user).active()
+        self.fields["represents_district"].queryset = District.objects.visible_to(user).order_by("name")
 
     def validate_unique(self):
         # Membership.clean() names the overlapping seat; the database constraint stays as a backstop.

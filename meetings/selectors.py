@@ -83,10 +83,31 @@ class Cadence:
 
 def cadence(body: AdvisoryBody, now: datetime.datetime | None = None) -> Cadence:
     """Whether the body's next meeting is scheduled in time for its expected cadence."""
+    return cadences([body], now)[body.pk]
+
+
+def cadences(bodies, now: datetime.datetime | None = None) -> dict[int, Cadence]:
+    """The cadence of each body, by id: two queries whatever the number of bodies (the list)."""
     now = now or timezone.now()
-    meetings = Meeting.objects.filter(body=body, status=Meeting.Status.SCHEDULED)
-    last = meetings.filter(starts_at__lt=now).order_by("-starts_at").first()
-    upcoming = meetings.filter(starts_at__gte=now).order_by("starts_at").first()
+    ids = [body.pk for body in bodies]
+    scheduled = Meeting.objects.filter(body_id__in=ids, status=Meeting.Status.SCHEDULED)
+    # DISTINCT ON (body_id): each body's latest past and earliest coming meeting.
+    last = {
+        m.body_id: m
+        for m in scheduled.filter(starts_at__lt=now)
+        .order_by("body_id", "-starts_at", "-pk")
+        .distinct("body_id")
+    }
+    upcoming = {
+        m.body_id: m
+        for m in scheduled.filter(starts_at__gte=now)
+        .order_by("body_id", "starts_at", "pk")
+        .distinct("body_id")
+    }
+    return {body.pk: _cadence(body, last.get(body.pk), upcoming.get(body.pk)) for body in bodies}
+
+
+def _cadence(body: AdvisoryBody, last: Meeting | None, upcoming: Meeting | None) -> Cadence:
     result = Cadence(body.meetings_per_year, last, upcoming, None)
     if not body.meetings_per_year:
         return result

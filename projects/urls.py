@@ -40,6 +40,7 @@ urlpatterns = [
     ),
     path("indicators/<int:pk>/", indicators.indicator_detail, name="indicator_detail"),
     path("pick/projects/", pickers.ProjectPickerView.as_view(), name="pick_project"),
+    path("pick/products/", pickers.ProductPickerView.as_view(), name="pick_product"),
     path("pick/people/", pickers.PersonPickerView.as_view(), name="pick_person"),
     path("pick/districts/", pickers.DistrictPickerView.as_view(), name="pick_district"),
     path("pick/activities/", pickers.ActivityPickerView.as_view(), name="pick_activity"),

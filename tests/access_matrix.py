@@ -106,6 +106,7 @@ ROUTES = {
     "projects:activity_detail": {"kwargs": {"pk": "@ct_activity"}, "methods": {"GET": OWN_STATE}},
     # Type-ahead matches, scoped inside to what the user may see.
     "projects:pick_project": {"methods": {"GET": SIGNED_IN}},
+    "projects:pick_product": {"methods": {"GET": SIGNED_IN}},
     "projects:pick_person": {"methods": {"GET": SIGNED_IN}},
     "projects:pick_district": {"methods": {"GET": SIGNED_IN}},
     "projects:pick_activity": {"methods": {"GET": SIGNED_IN}},

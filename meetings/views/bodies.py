@@ -27,8 +27,9 @@ def body_list(request):
     bodies = list(
         AdvisoryBody.objects.visible_to(user).annotate(meeting_count=Count("meetings")).order_by("name")
     )
+    cadences = selectors.cadences(bodies)
     for body in bodies:
-        body.cadence = selectors.cadence(body)
+        body.cadence = cadences[body.pk]
     upcoming = (
         Meeting.objects.visible_to(user)
         .upcoming()

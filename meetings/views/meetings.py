@@ -17,8 +17,8 @@ from meetings.forms import (
     AttendanceForm,
     CancelForm,
     DecisionForm,
-    FeedbackForm,
     InviteForm,
+    MeetingFeedbackForm,
     MeetingForm,
     RsvpForm,
     meeting_people,
@@ -365,11 +365,7 @@ def action_item_create(request, pk):
 def feedback_create(request, pk):
     """Feedback given in the meeting, entered by the facilitator for a member."""
     meeting = managed_meeting(request.user, pk)
-    form = FeedbackForm(
-        request.POST or None,
-        products=Product.objects.visible_to(request.user).order_by("title"),
-        stakeholders=meeting_people(meeting),
-    )
+    form = MeetingFeedbackForm(request.POST or None, user=request.user, stakeholders=meeting_people(meeting))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -34,6 +34,25 @@ def activity_label(date, type_label: str, summary: str) -> str:
     return f"{date:%Y-%m-%d} {type_label}: {summary}"
 
 
+def product_label(title: str, project_title: str) -> str:
+    """How a product reads in a picker: its title and its project's (titles repeat across projects)."""
+    return f"{title} · {project_title}"
+
+
+class ProjectChoiceField(forms.ModelChoiceField):
+    """A project picked among many, read as its type-ahead reads it: queryset select_related("sea")."""
+
+    def label_from_instance(self, obj):
+        return f"{obj.title} ({obj.sea.state_code})"
+
+
+class ProductChoiceField(forms.ModelChoiceField):
+    """A product picked among many: its queryset should select_related("project")."""
+
+    def label_from_instance(self, obj):
+        return product_label(obj.title, obj.project.title)
+
+
 class ActivityChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return activity_label(obj.date, obj.get_type_display(), obj.summary)

@@ -9,8 +9,8 @@ from django.views import View
 
 from stakeholders.models import District, Stakeholder
 
-from ..forms.work import activity_label
-from ..models import Activity, Project
+from ..forms.work import activity_label, product_label
+from ..models import Activity, Product, Project
 
 PICKER_LIMIT = 20
 
@@ -43,6 +43,21 @@ class ProjectPickerView(PickerView):
             projects = projects.filter(title__icontains=word)
         rows = projects.order_by("title", "pk").values_list("pk", "title", "sea__state_code")
         return [(pk, f"{title} ({state})") for pk, title, state in rows[:PICKER_LIMIT]]
+
+
+class ProductPickerView(PickerView):
+    """Products the user may see, by words of their own or their project's title; `?project=`
+    keeps them to that project."""
+
+    def matches(self, request):
+        products = Product.objects.visible_to(request.user)
+        project = _int_param(request, "project")
+        if project is not None:
+            products = products.filter(project_id=project)
+        for word in _words(request):
+            products = products.filter(Q(title__icontains=word) | Q(project__title__icontains=word))
+        rows = products.order_by("title", "pk").values_list("pk", "title", "project__title")
+        return [(pk, product_label(title, project_title)) for pk, title, project_title in rows[:PICKER_LIMIT]]
 
 
 class PersonPickerView(PickerView):

@@ -1,14 +1,17 @@
 """The facilitator's journey through a RAB meeting, in Chromium, with axe on every page."""
 
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
-from meetings.models import ActionItem, Meeting, Minutes
+from meetings.models import ActionItem, AgendaItem, Meeting, Minutes
 from stakeholders.models import BodyPurpose
 from tests.browser_support import open_menu
 from tests.meetings.reference import reference_data_ensure
+from tests.projects.factories import ProductFactory, ProjectFactory
 from tests.stakeholders.factories import (
     AdvisoryBodyFactory,
     MembershipFactory,
@@ -39,6 +42,9 @@ def rab(db):
     center = PartnerCenterFactory(short_name="REL NEI", name="REL Northeast & Islands")
     rel = StakeholderFactory(first_name="Meg", last_name="Caven", sea=None, partner_center=center)
     MembershipFactory(body=body, stakeholder=rel, represents_sea=None, represents_center=center)
+    project = ProjectFactory(sea=ct, title="Educator workforce pipeline")
+    ProductFactory(project=project, title="Mentoring toolkit")
+    ProductFactory(project=ProjectFactory(sea=ct, title="Literacy network"), title="Reading guide")
     return body
 
 
@@ -81,9 +87,28 @@ def test_facilitator_runs_a_rab_meeting(page, rab, facilitator, sign_in, assert_
     page.get_by_role("button", name="Save and add another").click()
     page.get_by_label("Title").fill("Services of the center")
     page.get_by_label("Minutes allotted").fill("30")
+    # The project and product are type-aheads over the whole portfolio: type, pick with the keyboard.
+    project = page.get_by_role("combobox", name="Project")
+    project.focus()
+    project.press_sequentially("workforce")
+    expect(page.get_by_role("option", name="Educator workforce pipeline (CT)")).to_be_visible()
+    page.keyboard.press("Enter")
+    product = page.get_by_role("combobox", name="Product")
+    product.focus()
+    product.press_sequentially("toolkit")
+    expect(page.get_by_role("option", name="Mentoring toolkit · Educator workforce pipeline")).to_be_visible()
+    expect(page.get_by_role("option", name=re.compile("Reading guide"))).to_have_count(0)
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Find products")).to_be_hidden()  # the no-script search is not needed
+    assert_accessible(page)
     page.get_by_role("button", name="Save item", exact=True).click()
     assert page.get_by_text("The agenda runs 10 minutes longer than the meeting").first.is_visible()
     assert page.get_by_text("70 of 60 minutes planned.").is_visible()
+    presented = AgendaItem.objects.get(title="Services of the center")
+    assert (presented.project.title, presented.product.title) == (
+        "Educator workforce pipeline",
+        "Mentoring toolkit",
+    )
     assert_accessible(page)
     screenshot(page, "meetings-agenda")
 

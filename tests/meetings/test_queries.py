@@ -17,7 +17,8 @@ from tests.meetings.factories import (
     eastern,
 )
 from tests.projects.factories import ProjectFactory
-from tests.stakeholders.factories import MembershipFactory, StakeholderFactory
+from tests.projects.query_budget import assert_page_queries
+from tests.stakeholders.factories import AdvisoryBodyFactory, MembershipFactory, StakeholderFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -72,4 +73,22 @@ def test_pages_have_a_fixed_number_of_queries(client, rab, ct, request, user_fix
         for name, n in measured.items():
             assert n <= BUDGETS[name], (name, size, n)
         counts.append(measured)
+    assert counts[0] == counts[1]
+
+
+def test_body_list_queries_do_not_grow_with_the_number_of_bodies(
+    client, facilitator, frozen, django_assert_max_num_queries
+):
+    """Each body's cadence (its last and next meeting) comes from two queries for all bodies."""
+    client.force_login(facilitator)
+    url = reverse("meetings:body_list")
+    counts = []
+    for size in (2, 8):
+        for n in range(size):
+            body = AdvisoryBodyFactory(meetings_per_year=4, short_name=f"B{size}-{n}")
+            MeetingFactory(body=body, starts_at=eastern(2025, 12, 1, 10))
+            MeetingFactory(body=body, starts_at=eastern(2026, 9, 1, 10))  # later than the cadence allows
+        page = assert_page_queries(client, url, django_assert_max_num_queries).content.decode()
+        assert page.count("is later than the expected cadence") == (2 if size == 2 else 10)
+        counts.append(count(client, url))
     assert counts[0] == counts[1]
