@@ -84,11 +84,18 @@ def _aggregate(where: str, params: list) -> list[ServiceMonth]:
 def _dirty_cells(since: datetime.datetime) -> set[tuple[int, datetime.date]]:
     history = Activity.history.model.objects
     changed = history.filter(history_date__gte=since).values("id")
-    versions = set(history.filter(id__in=changed).values_list("project_id", "date"))
     answered = Attestation.history.model.objects.filter(history_date__gte=since).values("activity_id")
-    versions |= set(Activity.objects.filter(pk__in=answered).values_list("project_id", "date"))
     moved = Project.history.model.objects.filter(history_date__gte=since).values("id")
-    versions |= set(Activity.objects.filter(project_id__in=moved).values_list("project_id", "date"))
+    # Every (project, day) of a changed activity (any version), of an answered one and of a moved
+    # project, in one statement: the quiet case (nothing changed) costs one round trip.
+    versions = set(
+        history.filter(id__in=changed)
+        .values_list("project_id", "date")
+        .union(
+            Activity.objects.filter(pk__in=answered).values_list("project_id", "date"),
+            Activity.objects.filter(project_id__in=moved).values_list("project_id", "date"),
+        )
+    )
     if not versions:
         return set()
     project_ids = {project_id for project_id, _ in versions}
@@ -106,11 +113,24 @@ def _dirty_cells(since: datetime.datetime) -> set[tuple[int, datetime.date]]:
 def service_month_refresh(*, full: bool = False) -> int:
     """Bring the services rollup up to date; returns the number of (SEA, month) cells recomputed.
     Safe to run twice at once: the second waits for the first's lock and finds little to do."""
+    return _refresh(full=full)[0]
+
+
+def _refresh(*, full: bool = False) -> tuple[int, datetime.datetime | None]:
+    """`service_month_refresh`, returning also when the rollup last changed (read in the
+    statement that takes the lock)."""
     started = timezone.now()
     with transaction.atomic():
-        watermark, created = RollupWatermark.objects.select_for_update().get_or_create(
-            name=WATERMARK, defaults={"refreshed_at": started}
-        )
+        marks = {
+            mark.name: mark
+            for mark in RollupWatermark.objects.select_for_update().filter(name__in=[WATERMARK, CHANGED])
+        }
+        watermark, created = marks.get(WATERMARK), False
+        if watermark is None:
+            watermark, created = RollupWatermark.objects.select_for_update().get_or_create(
+                name=WATERMARK, defaults={"refreshed_at": started}
+            )
+        changed_at = marks[CHANGED].refreshed_at if CHANGED in marks else None
         cells = set() if (full or created) else _dirty_cells(watermark.refreshed_at - OVERLAP)
         if full or created or len(cells) > MAX_CELLS:
             ServiceMonth.objects.all().delete()
@@ -128,21 +148,23 @@ def service_month_refresh(*, full: bool = False) -> int:
             rows = _aggregate(" OR ".join(clauses), params)
             count = len(cells)
         else:
-            rows, count = [], 0
+            # Nothing changed: the watermark stays where it is, which only widens the next
+            # look back over history that holds no change (no write on a quiet read).
+            return 0, changed_at
         ServiceMonth.objects.bulk_create(rows, batch_size=2000)
         watermark.refreshed_at = started
         watermark.save(update_fields=["refreshed_at"])
         if count or created:
             RollupWatermark.objects.update_or_create(name=CHANGED, defaults={"refreshed_at": started})
-    return count
+            changed_at = started
+    return count, changed_at
 
 
 def cached_service_figures(*, sea_ids: list[int] | None, start: datetime.date, end: datetime.date) -> dict:
     """`service_figures`, computed once per change of the data: the rollup is refreshed first
     (only the months changed since the last refresh), and the figures are cached under the time
     the rollup last changed, so any change of an activity or an answer shows at once."""
-    service_month_refresh()
-    changed = RollupWatermark.objects.filter(name=CHANGED).values_list("refreshed_at", flat=True).first()
+    changed = _refresh()[1]
     scope = "all" if sea_ids is None else ",".join(map(str, sorted(sea_ids)))
     key = f"accountability:figures:{scope}:{start}:{end}:{changed.timestamp() if changed else 0}"
     cached = cache.get(key)
