@@ -553,3 +553,15 @@ TABLES = {
 
 def report_tables(user, period: Period) -> list[Table]:
     return [build(user, period) for build in TABLES.values()]
+
+
+def table_page(slug: str, user, period: Period, *, offset: int, limit: int) -> Table:
+    """Rows [offset, offset + limit) of the report table `slug`, with the number of them all in
+    `total` (the API's pages). The conditions table, one row per project, reads only the page's
+    projects; the others (states by type, measures, a few fixed rows) are built whole and cut."""
+    if slug == "conditions":
+        return conditions_table(user, period, offset=offset, limit=limit)
+    table = TABLES[slug](user, period)
+    rows = table.export_rows if table.export_rows is not None else table.rows
+    table.total, table.rows, table.export_rows = len(rows), rows[offset : offset + limit], None
+    return table

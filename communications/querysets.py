@@ -77,7 +77,9 @@ class DeliveryQuerySet(models.QuerySet):
     def progress_counts(self, communication_ids) -> dict[int, dict[str, int]]:
         """Per communication of `communication_ids`: its deliveries sent, failed, waiting (pending
         or being sent) and held for digests, test sends left out. One grouped query."""
-        status = self.model.Status
+        from .models import Delivery
+
+        status = Delivery.Status
         rows = (
             self.of_campaign()
             .filter(communication_id__in=list(communication_ids))
