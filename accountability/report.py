@@ -31,7 +31,7 @@ from .models import (
     SurveyResponse,
 )
 from .rollup import cached_service_figures
-from .selectors import feedback_visible_to
+from .selectors import feedback_visible_to, scoped_sea_ids
 
 CONDITION_PROJECT_LIMIT = 50
 HIGH = 4
@@ -122,13 +122,6 @@ def records_url(kind: str, period: Period, **filters) -> str:
 
 
 # Services by state and type -----------------------------------------------------------------
-def scoped_sea_ids(user) -> list[int] | None:
-    """The SEAs whose services `user` may read (None: all), the rule of `visible_to`."""
-    if user.sees_whole_portfolio:
-        return None
-    return [user.sea_id] if user.is_sea_staff and user.sea_id else []
-
-
 def figures(user, period: Period) -> dict:
     """The period's service figures for `user` (rollup plus loose days), once per request."""
     cache = user.__dict__.setdefault("_service_figures", {})

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -116,9 +118,37 @@ def service_month_refresh(*, full: bool = False) -> int:
     return _refresh(full=full)[0]
 
 
+_QUIET_SQL = """
+WITH w AS (SELECT refreshed_at - %s AS since FROM projects_rollupwatermark WHERE name = %s)
+SELECT EXISTS (SELECT 1 FROM w),
+       (SELECT refreshed_at FROM projects_rollupwatermark WHERE name = %s),
+       EXISTS (SELECT 1 FROM {activities} h, w WHERE h.history_date >= w.since)
+       OR EXISTS (SELECT 1 FROM {answers} h, w WHERE h.history_date >= w.since)
+       OR EXISTS (SELECT 1 FROM {projects} h, w WHERE h.history_date >= w.since)
+"""
+
+
+def _quiet() -> tuple[bool, datetime.datetime | None]:
+    """(Nothing to refresh, when the rollup last changed), in one statement without a lock: a
+    read while nothing changed costs one round trip, not the lock and the look at history."""
+    sql = _QUIET_SQL.format(
+        activities=Activity.history.model._meta.db_table,
+        answers=Attestation.history.model._meta.db_table,
+        projects=Project.history.model._meta.db_table,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [OVERLAP, WATERMARK, CHANGED])
+        known, changed_at, dirty = cursor.fetchone()
+    return known and not dirty, changed_at
+
+
 def _refresh(*, full: bool = False) -> tuple[int, datetime.datetime | None]:
     """`service_month_refresh`, returning also when the rollup last changed (read in the
     statement that takes the lock)."""
+    if not full:
+        quiet, changed_at = _quiet()
+        if quiet:
+            return 0, changed_at
     started = timezone.now()
     with transaction.atomic():
         marks = {
@@ -160,20 +190,28 @@ def _refresh(*, full: bool = False) -> tuple[int, datetime.datetime | None]:
     return count, changed_at
 
 
-def cached_service_figures(*, sea_ids: list[int] | None, start: datetime.date, end: datetime.date) -> dict:
-    """`service_figures`, computed once per change of the data: the rollup is refreshed first
-    (only the months changed since the last refresh), and the figures are cached under the time
-    the rollup last changed, so any change of an activity or an answer shows at once."""
+def cached_until_changed(key: str, compute: Callable[[], Any]) -> Any:
+    """`compute()`, once per change of the activities, answers and projects: the rollup is
+    refreshed first (only the months changed since the last refresh), and the value is cached
+    under `key` and the time the rollup last changed, so any change shows on the next read."""
     changed = _refresh()[1]
-    scope = "all" if sea_ids is None else ",".join(map(str, sorted(sea_ids)))
-    key = f"accountability:figures:{scope}:{start}:{end}:{changed.timestamp() if changed else 0}"
+    key = f"{key}:{changed.timestamp() if changed else 0}"
     cached = cache.get(key)
     if cached is None:
-        cached = {
-            key: dict(row) for key, row in service_figures(sea_ids=sea_ids, start=start, end=end).items()
-        }
+        cached = compute()
         cache.set(key, cached, FIGURES_CACHE_SECONDS)
     return cached
+
+
+def cached_service_figures(*, sea_ids: list[int] | None, start: datetime.date, end: datetime.date) -> dict:
+    """`service_figures`, computed once per change of the data (`cached_until_changed`)."""
+    scope = "all" if sea_ids is None else ",".join(map(str, sorted(sea_ids)))
+    return cached_until_changed(
+        f"accountability:figures:{scope}:{start}:{end}",
+        lambda: {
+            key: dict(row) for key, row in service_figures(sea_ids=sea_ids, start=start, end=end).items()
+        },
+    )
 
 
 def refreshed_at() -> datetime.datetime | None:

@@ -21,6 +21,7 @@ from meetings.models import Feedback
 from projects.models import Activity
 
 from .models import Attestation, Decision
+from .rollup import cached_until_changed
 
 DASHBOARD_PROJECT_LIMIT = 100
 
@@ -43,11 +44,33 @@ def _rate(confirmed: int, total: int) -> float | None:
     return round(100 * confirmed / total, 1) if total else None
 
 
+def scoped_sea_ids(user) -> list[int] | None:
+    """The SEAs whose activities `user` may read (None: all), the rule of `visible_to`."""
+    if user.sees_whole_portfolio:
+        return None
+    return [user.sea_id] if user.is_sea_staff and user.sea_id else []
+
+
+def _scope_key(user) -> str:
+    sea_ids = scoped_sea_ids(user)
+    return "all" if sea_ids is None else ",".join(map(str, sorted(sea_ids))) or "none"
+
+
 def attestation_rates(user, *, start: datetime.date | None = None, end: datetime.date | None = None) -> dict:
     """Per state and per project of the activities `user` may see, dated in [start, end]
-    (the last 365 days by default): activities, confirmed, the rate and the median days."""
+    (the last 365 days by default): activities, confirmed, the rate and the median days.
+
+    Counted once per change of the data and scope (`cached_until_changed`): a year's answers
+    are read again only after an activity, an answer or a project changed."""
     end = end or timezone.localdate()
     start = start or end - datetime.timedelta(days=365)
+    return cached_until_changed(
+        f"accountability:rates:{_scope_key(user)}:{start}:{end}",
+        lambda: _attestation_rates(user, start=start, end=end),
+    )
+
+
+def _attestation_rates(user, *, start: datetime.date, end: datetime.date) -> dict:
     activities = Activity.objects.visible_to(user).filter(date__range=(start, end))
     answers = Attestation.objects.visible_to(user).filter(is_current=True, activity__date__range=(start, end))
     confirmed = Q(status=Decision.CONFIRMED)
@@ -112,9 +135,19 @@ def state_attestation_rates(
 ) -> dict:
     """The attestation figures of one state and of its projects, in one query (the state
     dashboard's panel): per project from its activities and their current answers, the state's
-    totals as the sum of its projects', its median days from a subquery of the same statement."""
+    totals as the sum of its projects', its median days from a subquery of the same statement.
+    Counted once per change of the data, like `attestation_rates`."""
     end = end or timezone.localdate()
     start = start or end - datetime.timedelta(days=365)
+    return cached_until_changed(
+        f"accountability:state-rates:{_scope_key(user)}:{sea.pk}:{start}:{end}:{project_limit}",
+        lambda: _state_attestation_rates(user, sea, start=start, end=end, project_limit=project_limit),
+    )
+
+
+def _state_attestation_rates(
+    user, sea, *, start: datetime.date, end: datetime.date, project_limit: int
+) -> dict:
     current = Q(attestations__is_current=True)
     confirmed = current & Q(attestations__status=Decision.CONFIRMED)
     state_median = (
