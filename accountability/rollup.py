@@ -23,8 +23,9 @@ from projects.models import Activity, Project, RollupWatermark
 from .models import Attestation, ServiceMonth
 
 WATERMARK = "service_month"
-# When the rollup last changed: the report's figures are cached until it changes again.
-CHANGED = "service_month_changed"
+# When this database first served cached figures: part of their version, so that a database
+# restored, flushed or rebuilt (as tests do) never meets another's cache entries.
+EPOCH = "figures_epoch"
 FIGURES_CACHE_SECONDS = 60 * 60 * 24
 OVERLAP = datetime.timedelta(minutes=10)
 MAX_CELLS = 500
@@ -115,52 +116,57 @@ def _dirty_cells(since: datetime.datetime) -> set[tuple[int, datetime.date]]:
 def service_month_refresh(*, full: bool = False) -> int:
     """Bring the services rollup up to date; returns the number of (SEA, month) cells recomputed.
     Safe to run twice at once: the second waits for the first's lock and finds little to do."""
-    return _refresh(full=full)[0]
+    return _refresh(full=full)
 
 
 _QUIET_SQL = """
-WITH w AS (SELECT refreshed_at - %s AS since FROM projects_rollupwatermark WHERE name = %s)
-SELECT EXISTS (SELECT 1 FROM w),
-       (SELECT refreshed_at FROM projects_rollupwatermark WHERE name = %s),
+WITH w AS (SELECT refreshed_at - %(overlap)s AS since FROM projects_rollupwatermark WHERE name = %(name)s),
+     d AS (SELECT date_trunc('day', now()) - %(overlap)s AS anchor)
+SELECT (SELECT refreshed_at FROM projects_rollupwatermark WHERE name = %(epoch)s),
+       EXISTS (SELECT 1 FROM w),
        EXISTS (SELECT 1 FROM {activities} h, w WHERE h.history_date >= w.since)
        OR EXISTS (SELECT 1 FROM {answers} h, w WHERE h.history_date >= w.since)
-       OR EXISTS (SELECT 1 FROM {projects} h, w WHERE h.history_date >= w.since)
+       OR EXISTS (SELECT 1 FROM {projects} h, w WHERE h.history_date >= w.since),
+       (SELECT anchor FROM d),
+       (SELECT count(*) FROM {activities} h, d WHERE h.history_date >= d.anchor),
+       (SELECT count(*) FROM {answers} h, d WHERE h.history_date >= d.anchor),
+       (SELECT count(*) FROM {projects} h, d WHERE h.history_date >= d.anchor)
 """
 
 
-def _quiet() -> tuple[bool, datetime.datetime | None]:
-    """(Nothing to refresh, when the rollup last changed), in one statement without a lock: a
-    read while nothing changed costs one round trip, not the lock and the look at history."""
+def _quiet() -> tuple[bool, str]:
+    """(Nothing to refresh, the data's version), in one statement without a lock.
+
+    The version names the activities, answers and projects as they stand: the history rows
+    written since the start of the day (less the look-back), counted per table, with that
+    start, and the database's `EPOCH`. Every save writes a history row, so a change, even one
+    committed late, changes the version; a new day starts a new count under a new start. Reading it costs an index
+    range over one day's changes, whatever the history before."""
     sql = _QUIET_SQL.format(
         activities=Activity.history.model._meta.db_table,
         answers=Attestation.history.model._meta.db_table,
         projects=Project.history.model._meta.db_table,
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [OVERLAP, WATERMARK, CHANGED])
-        known, changed_at, dirty = cursor.fetchone()
-    return known and not dirty, changed_at
+        cursor.execute(sql, {"overlap": OVERLAP, "name": WATERMARK, "epoch": EPOCH})
+        epoch, known, dirty, anchor, *counts = cursor.fetchone()
+    if epoch is None:
+        epoch = RollupWatermark.objects.get_or_create(name=EPOCH, defaults={"refreshed_at": timezone.now()})[
+            0
+        ].refreshed_at
+    return known and not dirty, f"{epoch.timestamp()}-{anchor.timestamp():.0f}-{'-'.join(map(str, counts))}"
 
 
-def _refresh(*, full: bool = False) -> tuple[int, datetime.datetime | None]:
-    """`service_month_refresh`, returning also when the rollup last changed (read in the
-    statement that takes the lock)."""
-    if not full:
-        quiet, changed_at = _quiet()
-        if quiet:
-            return 0, changed_at
+def _refresh(*, full: bool = False, looked: bool = False) -> int:
+    """`service_month_refresh` after a look (`_quiet`, unless the caller `looked`) whether there
+    is anything to do."""
+    if not (full or looked) and _quiet()[0]:
+        return 0
     started = timezone.now()
     with transaction.atomic():
-        marks = {
-            mark.name: mark
-            for mark in RollupWatermark.objects.select_for_update().filter(name__in=[WATERMARK, CHANGED])
-        }
-        watermark, created = marks.get(WATERMARK), False
-        if watermark is None:
-            watermark, created = RollupWatermark.objects.select_for_update().get_or_create(
-                name=WATERMARK, defaults={"refreshed_at": started}
-            )
-        changed_at = marks[CHANGED].refreshed_at if CHANGED in marks else None
+        watermark, created = RollupWatermark.objects.select_for_update().get_or_create(
+            name=WATERMARK, defaults={"refreshed_at": started}
+        )
         cells = set() if (full or created) else _dirty_cells(watermark.refreshed_at - OVERLAP)
         if full or created or len(cells) > MAX_CELLS:
             ServiceMonth.objects.all().delete()
@@ -180,22 +186,21 @@ def _refresh(*, full: bool = False) -> tuple[int, datetime.datetime | None]:
         else:
             # Nothing changed: the watermark stays where it is, which only widens the next
             # look back over history that holds no change (no write on a quiet read).
-            return 0, changed_at
+            return 0
         ServiceMonth.objects.bulk_create(rows, batch_size=2000)
         watermark.refreshed_at = started
         watermark.save(update_fields=["refreshed_at"])
-        if count or created:
-            RollupWatermark.objects.update_or_create(name=CHANGED, defaults={"refreshed_at": started})
-            changed_at = started
-    return count, changed_at
+    return count
 
 
-def cached_until_changed(key: str, compute: Callable[[], Any]) -> Any:
-    """`compute()`, once per change of the activities, answers and projects: the rollup is
-    refreshed first (only the months changed since the last refresh), and the value is cached
-    under `key` and the time the rollup last changed, so any change shows on the next read."""
-    changed = _refresh()[1]
-    key = f"{key}:{changed.timestamp() if changed else 0}"
+def cached_until_changed(key: str, compute: Callable[[], Any], *, refresh: bool = False) -> Any:
+    """`compute()`, once per change of the activities, answers and projects: the value is
+    cached under `key` and the data's version (`_quiet`), so any change shows on the next read.
+    With `refresh`, the rollup is brought up to date first (for values read from it)."""
+    quiet, version = _quiet()
+    if refresh and not quiet:
+        _refresh(looked=True)
+    key = f"{key}:{version}"
     cached = cache.get(key)
     if cached is None:
         cached = compute()
@@ -211,6 +216,7 @@ def cached_service_figures(*, sea_ids: list[int] | None, start: datetime.date, e
         lambda: {
             key: dict(row) for key, row in service_figures(sea_ids=sea_ids, start=start, end=end).items()
         },
+        refresh=True,
     )
 
 
