@@ -106,7 +106,8 @@ def _attestation_rates(user, *, start: datetime.date, end: datetime.date) -> dic
         .order_by()
     )
 
-    def figures(key, labels: dict, n: int, confirmed: int, disputed: int, pending: int, median) -> dict:
+    def figures(key, labels: dict, counts: list[int], median) -> dict:
+        n, confirmed, disputed, pending = counts
         return {
             "key": key,
             **labels,
@@ -118,7 +119,8 @@ def _attestation_rates(user, *, start: datetime.date, end: datetime.date) -> dic
             "median_days": _days(median),
         }
 
-    projects, by_state = [], {}
+    projects: list[dict] = []
+    by_state: dict[int, dict] = {}
     for row in per_project:
         counts = [row["n"], row["confirmed"], row["disputed"], row["pending"]]
         projects.append(
@@ -128,7 +130,7 @@ def _attestation_rates(user, *, start: datetime.date, end: datetime.date) -> dic
                     "project__title": row["project__title"],
                     "project__sea__state_code": row["project__sea__state_code"],
                 },
-                *counts,
+                counts,
                 row["median"],
             )
         )
@@ -145,7 +147,7 @@ def _attestation_rates(user, *, start: datetime.date, end: datetime.date) -> dic
         state["counts"] = [a + b for a, b in zip(state["counts"], counts, strict=True)]
     states = sorted(
         (
-            figures(sea, state["labels"], *state["counts"], state_medians.get(sea))
+            figures(sea, state["labels"], state["counts"], state_medians.get(sea))
             for sea, state in by_state.items()
         ),
         key=lambda row: row["project__sea__state_code"],
