@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Avg, Count, Q, Sum
+from django.db.models import Avg, Count, Q, Sum, Value, Window
 from django.urls import reverse
 from django.utils import timezone
 
-from projects.models import Activity, Condition, ConditionAssessment, Product, Project
+from projects.models import Activity, ConditionAssessment, Product, Project
+from projects.selectors import condition_list
 from stakeholders.models import SEA
 
 from .models import (
@@ -30,7 +31,7 @@ from .models import (
     SurveyResponse,
 )
 from .rollup import cached_service_figures
-from .selectors import feedback_visible_to
+from .selectors import feedback_visible_to, scoped_sea_ids
 
 CONDITION_PROJECT_LIMIT = 50
 HIGH = 4
@@ -83,6 +84,8 @@ class Table:
     note: str = ""
     # Rows written to the exports only (the page shows `rows`).
     export_rows: list[list[Cell]] | None = None
+    # When `rows` is one page of the table: how many rows the whole table has.
+    total: int | None = None
 
 
 def _url(name: str, **query) -> str:
@@ -119,13 +122,6 @@ def records_url(kind: str, period: Period, **filters) -> str:
 
 
 # Services by state and type -----------------------------------------------------------------
-def scoped_sea_ids(user) -> list[int] | None:
-    """The SEAs whose services `user` may read (None: all), the rule of `visible_to`."""
-    if user.sees_whole_portfolio:
-        return None
-    return [user.sea_id] if user.is_sea_staff and user.sea_id else []
-
-
 def figures(user, period: Period) -> dict:
     """The period's service figures for `user` (rollup plus loose days), once per request."""
     cache = user.__dict__.setdefault("_service_figures", {})
@@ -136,11 +132,18 @@ def figures(user, period: Period) -> dict:
     return cache[period]
 
 
+def _seas(user) -> dict[int, SEA]:
+    """The SEAs (some fifty rows), read once per request for the tables that name them."""
+    if "_report_seas" not in user.__dict__:
+        user.__dict__["_report_seas"] = {sea.pk: sea for sea in SEA.objects.all()}
+    return user.__dict__["_report_seas"]
+
+
 def services_table(user, period: Period) -> Table:
     totals = figures(user, period)
     products = dict(_delivered(user, period).values_list("project__sea").annotate(n=Count("pk")))
     sea_ids = {key[0] for key in totals if key[0] is not None} | set(products)
-    seas = {sea.pk: sea for sea in SEA.objects.filter(pk__in=sea_ids)}
+    seas = {pk: sea for pk, sea in _seas(user).items() if pk in sea_ids}
     types = dict(Activity.Type.choices)
     table = Table(
         "services",
@@ -184,13 +187,27 @@ def services_table(user, period: Period) -> Table:
 
 
 # Quality, relevance, usefulness -------------------------------------------------------------
-def _rating_rows(label: str, queryset, url: str, invited: int | None) -> list[list[Cell]]:
+def _rating_figures(queryset, groups: dict[str, Q]) -> dict[str, dict]:
+    """Per group (a filter of `queryset`) and dimension: responses, rated highly and the mean,
+    all groups in one statement."""
     aggregates = {}
-    for dimension in Dimension.values:
-        aggregates[f"{dimension}_n"] = Count("pk", filter=Q(**{f"{dimension}__isnull": False}))
-        aggregates[f"{dimension}_high"] = Count("pk", filter=Q(**{f"{dimension}__gte": HIGH}))
-        aggregates[f"{dimension}_mean"] = Avg(dimension)
-    figures = queryset.aggregate(**aggregates)
+    for group, where in groups.items():
+        for dimension in Dimension.values:
+            rated = where & Q(**{f"{dimension}__isnull": False})
+            aggregates[f"{group}:{dimension}_n"] = Count("pk", filter=rated)
+            aggregates[f"{group}:{dimension}_high"] = Count(
+                "pk", filter=where & Q(**{f"{dimension}__gte": HIGH})
+            )
+            aggregates[f"{group}:{dimension}_mean"] = Avg(dimension, filter=where)
+    values = queryset.aggregate(**aggregates)
+    figures: dict[str, dict] = {group: {} for group in groups}
+    for key, value in values.items():
+        group, name = key.split(":", 1)
+        figures[group][name] = value
+    return figures
+
+
+def _rating_rows(label: str, figures: dict, url: str, invited: int | None) -> list[list[Cell]]:
     rows = []
     for dimension, dimension_label in Dimension.choices:
         n = figures[f"{dimension}_n"]
@@ -222,6 +239,13 @@ def ratings_table(user, period: Period) -> Table:
         services=Count("pk", filter=Q(activity__isnull=False)),
         products=Count("pk", filter=Q(product__isnull=False)),
     )
+    surveys = _rating_figures(
+        responses,
+        {
+            "services": Q(invitation__activity__isnull=False),
+            "products": Q(invitation__product__isnull=False),
+        },
+    )
     feedback = feedback_visible_to(user).filter(submitted_at__date__range=(period.start, period.end))
     table = Table(
         "ratings",
@@ -239,19 +263,19 @@ def ratings_table(user, period: Period) -> Table:
     )
     table.rows += _rating_rows(
         "Services (surveys)",
-        responses.filter(invitation__activity__isnull=False),
+        surveys["services"],
         records_url("responses", period, about="services"),
         invited["services"],
     )
     table.rows += _rating_rows(
         "Products (surveys)",
-        responses.filter(invitation__product__isnull=False),
+        surveys["products"],
         records_url("responses", period, about="products"),
         invited["products"],
     )
     table.rows += _rating_rows(
         "Advisory board feedback",
-        feedback,
+        _rating_figures(feedback, {"all": Q()})["all"],
         _url("meetings:feedback_list") if _has("meetings:feedback_list") else "",
         None,
     )
@@ -271,9 +295,7 @@ def _has(name: str) -> bool:
 # Attestation --------------------------------------------------------------------------------
 def attestation_table(user, period: Period) -> Table:
     totals = figures(user, period)
-    seas = dict(
-        SEA.objects.filter(pk__in={k[0] for k in totals if k[0] is not None}).values_list("pk", "short_name")
-    )
+    seas = {k[0]: _seas(user)[k[0]].short_name for k in totals if k[0] is not None and k[0] in _seas(user)}
     table = Table(
         "attestation",
         "Confirmation by the states",
@@ -294,36 +316,58 @@ def attestation_table(user, period: Period) -> Table:
 
 
 # The five conditions ------------------------------------------------------------------------
-def _stages_on(project_ids, day: datetime.date) -> dict[tuple[int, int], int]:
-    rows = (
-        ConditionAssessment.objects.filter(project_id__in=project_ids, assessed_on__lte=day)
-        .order_by("project_id", "condition_id", "-assessed_on", "-created_at", "-pk")
-        .distinct("project_id", "condition_id")
-        .values_list("project_id", "condition_id", "stage")
-    )
-    return {(project, condition): stage for project, condition, stage in rows}
+def _stages_on(project_ids, start: datetime.date, end: datetime.date):
+    """Per (project, condition number): the stage assessed last on or before `start`, and on or
+    before `end` (one statement for both days)."""
+
+    def last_on(day: datetime.date, which: str):
+        return (
+            ConditionAssessment.objects.filter(project_id__in=project_ids, assessed_on__lte=day)
+            .order_by("project_id", "condition_id", "-assessed_on", "-created_at", "-pk")
+            .distinct("project_id", "condition_id")
+            .annotate(which=Value(which))
+            .values_list("which", "project_id", "condition__number", "stage")
+        )
+
+    stages: dict[str, dict[tuple[int, int], int]] = {"start": {}, "end": {}}
+    for which, project, number, stage in last_on(start, "start").union(last_on(end, "end"), all=True):
+        stages[which][(project, number)] = stage
+    return stages["start"], stages["end"]
 
 
-def conditions_table(user, period: Period, *, page: bool = False) -> Table:
-    """Per project running in the period; on the page (`page`) the first
-    CONDITION_PROJECT_LIMIT only, in the exports all of them."""
-    conditions = list(Condition.objects.order_by("number"))
+def conditions_table(
+    user, period: Period, *, page: bool = False, offset: int = 0, limit: int | None = None
+) -> Table:
+    """Per project running in the period, by state and title. On the page (`page`) the first
+    CONDITION_PROJECT_LIMIT only; with `limit` the projects [offset, offset + limit) and the
+    number of them all in `total` (the API's pages); otherwise, in the exports, all of them."""
+    conditions = condition_list()
+    if page:
+        offset, limit = 0, CONDITION_PROJECT_LIMIT
     running = (
         Project.objects.visible_to(user)
         .filter(start_date__lte=period.end)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=period.start))
-        .order_by("sea__state_code", "title")
-        .values_list("pk", "title", "sea__short_name")
+        .order_by("sea__state_code", "title", "pk")
     )
-    total = running.count() if page else None
-    projects = list(running[:CONDITION_PROJECT_LIMIT] if page else running)
+    if limit is not None:
+        # The number of them all rides on each row of the page: no separate count.
+        running = running.annotate(total=Window(Count("pk")))
+        rows_of = list(
+            running.values_list("pk", "title", "sea__short_name", "total")[offset : offset + limit]
+        )
+        total = rows_of[0][3] if rows_of else (running.count() if offset else 0)
+        projects = [row[:3] for row in rows_of]
+    else:
+        total, projects = None, list(running.values_list("pk", "title", "sea__short_name"))
     ids = [pk for pk, _, _ in projects]
-    start, end = _stages_on(ids, period.start), _stages_on(ids, period.end)
+    start, end = _stages_on(ids, period.start, period.end) if ids else ({}, {})
     columns = ["Project", "State"]
     for condition in conditions:
         columns += [f"{condition.name}: start", f"{condition.name}: end"]
     columns.append("Conditions advanced")
     table = Table("conditions", "The five conditions: stage at the start and end of the period", columns)
+    table.total = total
     labels = dict(ConditionAssessment._meta.get_field("stage").choices)
     rows = []
     detail = reverse("projects:detail", args=[0]).removesuffix("0/")
@@ -331,13 +375,13 @@ def conditions_table(user, period: Period, *, page: bool = False) -> Table:
         row = [Cell(title, f"{detail}{pk}/"), Cell(state)]
         advanced = 0
         for condition in conditions:
-            before, after = start.get((pk, condition.pk)), end.get((pk, condition.pk))
+            before, after = start.get((pk, condition.number)), end.get((pk, condition.number))
             row += [Cell(labels.get(before, "—")), Cell(labels.get(after, "—"))]
             advanced += int(after is not None and (before is None or after > before))
         row.append(Cell(advanced, numeric=True))
         rows.append(row)
     table.rows = rows
-    if total is not None and total > len(rows):
+    if page and total is not None and total > len(rows):
         table.note = f"The first {len(rows)} of {total} projects; the CSV and the workbook hold all of them."
     return table
 
@@ -502,3 +546,15 @@ TABLES = {
 
 def report_tables(user, period: Period) -> list[Table]:
     return [build(user, period) for build in TABLES.values()]
+
+
+def table_page(slug: str, user, period: Period, *, offset: int, limit: int) -> Table:
+    """Rows [offset, offset + limit) of the report table `slug`, with the number of them all in
+    `total` (the API's pages). The conditions table, one row per project, reads only the page's
+    projects; the others (states by type, measures, a few fixed rows) are built whole and cut."""
+    if slug == "conditions":
+        return conditions_table(user, period, offset=offset, limit=limit)
+    table = TABLES[slug](user, period)
+    rows = table.export_rows if table.export_rows is not None else table.rows
+    table.total, table.rows, table.export_rows = len(rows), rows[offset : offset + limit], None
+    return table

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -21,8 +23,9 @@ from projects.models import Activity, Project, RollupWatermark
 from .models import Attestation, ServiceMonth
 
 WATERMARK = "service_month"
-# When the rollup last changed: the report's figures are cached until it changes again.
-CHANGED = "service_month_changed"
+# When this database first served cached figures: part of their version, so that a database
+# restored, flushed or rebuilt (as tests do) never meets another's cache entries.
+EPOCH = "figures_epoch"
 FIGURES_CACHE_SECONDS = 60 * 60 * 24
 OVERLAP = datetime.timedelta(minutes=10)
 MAX_CELLS = 500
@@ -84,11 +87,18 @@ def _aggregate(where: str, params: list) -> list[ServiceMonth]:
 def _dirty_cells(since: datetime.datetime) -> set[tuple[int, datetime.date]]:
     history = Activity.history.model.objects
     changed = history.filter(history_date__gte=since).values("id")
-    versions = set(history.filter(id__in=changed).values_list("project_id", "date"))
     answered = Attestation.history.model.objects.filter(history_date__gte=since).values("activity_id")
-    versions |= set(Activity.objects.filter(pk__in=answered).values_list("project_id", "date"))
     moved = Project.history.model.objects.filter(history_date__gte=since).values("id")
-    versions |= set(Activity.objects.filter(project_id__in=moved).values_list("project_id", "date"))
+    # Every (project, day) of a changed activity (any version), of an answered one and of a moved
+    # project, in one statement: the quiet case (nothing changed) costs one round trip.
+    versions = set(
+        history.filter(id__in=changed)
+        .values_list("project_id", "date")
+        .union(
+            Activity.objects.filter(pk__in=answered).values_list("project_id", "date"),
+            Activity.objects.filter(project_id__in=moved).values_list("project_id", "date"),
+        )
+    )
     if not versions:
         return set()
     project_ids = {project_id for project_id, _ in versions}
@@ -106,6 +116,52 @@ def _dirty_cells(since: datetime.datetime) -> set[tuple[int, datetime.date]]:
 def service_month_refresh(*, full: bool = False) -> int:
     """Bring the services rollup up to date; returns the number of (SEA, month) cells recomputed.
     Safe to run twice at once: the second waits for the first's lock and finds little to do."""
+    return _refresh(full=full)
+
+
+_QUIET_SQL = """
+WITH w AS (SELECT refreshed_at - %(overlap)s AS since FROM projects_rollupwatermark WHERE name = %(name)s),
+     d AS (SELECT date_trunc('day', now()) - %(overlap)s AS anchor)
+SELECT (SELECT refreshed_at FROM projects_rollupwatermark WHERE name = %(epoch)s),
+       EXISTS (SELECT 1 FROM w),
+       EXISTS (SELECT 1 FROM {activities} h, w WHERE h.history_date >= w.since)
+       OR EXISTS (SELECT 1 FROM {answers} h, w WHERE h.history_date >= w.since)
+       OR EXISTS (SELECT 1 FROM {projects} h, w WHERE h.history_date >= w.since),
+       (SELECT anchor FROM d),
+       (SELECT count(*) FROM {activities} h, d WHERE h.history_date >= d.anchor),
+       (SELECT count(*) FROM {answers} h, d WHERE h.history_date >= d.anchor),
+       (SELECT count(*) FROM {projects} h, d WHERE h.history_date >= d.anchor)
+"""
+
+
+def _quiet() -> tuple[bool, str]:
+    """(Nothing to refresh, the data's version), in one statement without a lock.
+
+    The version names the activities, answers and projects as they stand: the history rows
+    written since the start of the day (less the look-back), counted per table, with that
+    start, and the database's `EPOCH`. Every save writes a history row, so a change, even one
+    committed late, changes the version; a new day starts a new count under a new start. Reading it costs an index
+    range over one day's changes, whatever the history before."""
+    sql = _QUIET_SQL.format(
+        activities=Activity.history.model._meta.db_table,
+        answers=Attestation.history.model._meta.db_table,
+        projects=Project.history.model._meta.db_table,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"overlap": OVERLAP, "name": WATERMARK, "epoch": EPOCH})
+        epoch, known, dirty, anchor, *counts = cursor.fetchone()
+    if epoch is None:
+        epoch = RollupWatermark.objects.get_or_create(name=EPOCH, defaults={"refreshed_at": timezone.now()})[
+            0
+        ].refreshed_at
+    return known and not dirty, f"{epoch.timestamp()}-{anchor.timestamp():.0f}-{'-'.join(map(str, counts))}"
+
+
+def _refresh(*, full: bool = False, looked: bool = False) -> int:
+    """`service_month_refresh` after a look (`_quiet`, unless the caller `looked`) whether there
+    is anything to do."""
+    if not (full or looked) and _quiet()[0]:
+        return 0
     started = timezone.now()
     with transaction.atomic():
         watermark, created = RollupWatermark.objects.select_for_update().get_or_create(
@@ -128,30 +184,40 @@ def service_month_refresh(*, full: bool = False) -> int:
             rows = _aggregate(" OR ".join(clauses), params)
             count = len(cells)
         else:
-            rows, count = [], 0
+            # Nothing changed: the watermark stays where it is, which only widens the next
+            # look back over history that holds no change (no write on a quiet read).
+            return 0
         ServiceMonth.objects.bulk_create(rows, batch_size=2000)
         watermark.refreshed_at = started
         watermark.save(update_fields=["refreshed_at"])
-        if count or created:
-            RollupWatermark.objects.update_or_create(name=CHANGED, defaults={"refreshed_at": started})
     return count
 
 
-def cached_service_figures(*, sea_ids: list[int] | None, start: datetime.date, end: datetime.date) -> dict:
-    """`service_figures`, computed once per change of the data: the rollup is refreshed first
-    (only the months changed since the last refresh), and the figures are cached under the time
-    the rollup last changed, so any change of an activity or an answer shows at once."""
-    service_month_refresh()
-    changed = RollupWatermark.objects.filter(name=CHANGED).values_list("refreshed_at", flat=True).first()
-    scope = "all" if sea_ids is None else ",".join(map(str, sorted(sea_ids)))
-    key = f"accountability:figures:{scope}:{start}:{end}:{changed.timestamp() if changed else 0}"
+def cached_until_changed(key: str, compute: Callable[[], Any], *, refresh: bool = False) -> Any:
+    """`compute()`, once per change of the activities, answers and projects: the value is
+    cached under `key` and the data's version (`_quiet`), so any change shows on the next read.
+    With `refresh`, the rollup is brought up to date first (for values read from it)."""
+    quiet, version = _quiet()
+    if refresh and not quiet:
+        _refresh(looked=True)
+    key = f"{key}:{version}"
     cached = cache.get(key)
     if cached is None:
-        cached = {
-            key: dict(row) for key, row in service_figures(sea_ids=sea_ids, start=start, end=end).items()
-        }
+        cached = compute()
         cache.set(key, cached, FIGURES_CACHE_SECONDS)
     return cached
+
+
+def cached_service_figures(*, sea_ids: list[int] | None, start: datetime.date, end: datetime.date) -> dict:
+    """`service_figures`, computed once per change of the data (`cached_until_changed`)."""
+    scope = "all" if sea_ids is None else ",".join(map(str, sorted(sea_ids)))
+    return cached_until_changed(
+        f"accountability:figures:{scope}:{start}:{end}",
+        lambda: {
+            key: dict(row) for key, row in service_figures(sea_ids=sea_ids, start=start, end=end).items()
+        },
+        refresh=True,
+    )
 
 
 def refreshed_at() -> datetime.datetime | None:

@@ -10,6 +10,7 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     FloatField,
     Q,
     QuerySet,
@@ -21,6 +22,7 @@ from meetings.models import Feedback
 from projects.models import Activity
 
 from .models import Attestation, Decision
+from .rollup import cached_until_changed
 
 DASHBOARD_PROJECT_LIMIT = 100
 
@@ -43,55 +45,114 @@ def _rate(confirmed: int, total: int) -> float | None:
     return round(100 * confirmed / total, 1) if total else None
 
 
+def scoped_sea_ids(user) -> list[int] | None:
+    """The SEAs whose activities `user` may read (None: all), the rule of `visible_to`."""
+    if user.sees_whole_portfolio:
+        return None
+    return [user.sea_id] if user.is_sea_staff and user.sea_id else []
+
+
+def _scope_key(user) -> str:
+    sea_ids = scoped_sea_ids(user)
+    return "all" if sea_ids is None else ",".join(map(str, sorted(sea_ids))) or "none"
+
+
 def attestation_rates(user, *, start: datetime.date | None = None, end: datetime.date | None = None) -> dict:
     """Per state and per project of the activities `user` may see, dated in [start, end]
-    (the last 365 days by default): activities, confirmed, the rate and the median days."""
+    (the last 365 days by default): activities, confirmed, the rate and the median days.
+
+    Counted once per change of the data and scope (`cached_until_changed`): a year's answers
+    are read again only after an activity, an answer or a project changed."""
     end = end or timezone.localdate()
     start = start or end - datetime.timedelta(days=365)
-    activities = Activity.objects.visible_to(user).filter(date__range=(start, end))
-    answers = Attestation.objects.visible_to(user).filter(is_current=True, activity__date__range=(start, end))
-    confirmed = Q(status=Decision.CONFIRMED)
+    return cached_until_changed(
+        f"accountability:rates:{_scope_key(user)}:{start}:{end}",
+        lambda: _attestation_rates(user, start=start, end=end),
+    )
 
-    def grouped(activity_key: str, answer_key: str, labels: tuple[str, ...]):
-        totals = {
-            row[activity_key]: row for row in activities.values(activity_key, *labels).annotate(n=Count("pk"))
+
+def _attestation_rates(user, *, start: datetime.date, end: datetime.date) -> dict:
+    # Per project in one pass over the period's activities and their current answers (at most
+    # one each); a state's counts are the sums of its projects', its median days one more
+    # statement over the confirmed answers alone.
+    current = FilteredRelation("attestations", condition=Q(attestations__is_current=True))
+    confirmed = Q(current__status=Decision.CONFIRMED)
+    per_project = (
+        Activity.objects.visible_to(user)
+        .filter(date__range=(start, end))
+        .annotate(current=current)
+        .values(
+            "project",
+            "project__title",
+            "project__sea",
+            "project__sea__state_code",
+            "project__sea__short_name",
+        )
+        .annotate(
+            n=Count("pk"),
+            confirmed=Count("current__pk", filter=confirmed),
+            disputed=Count("current__pk", filter=Q(current__status=Decision.DISPUTED)),
+            pending=Count("current__pk", filter=Q(current__status=Decision.PENDING)),
+            median=MedianDays(days_to_attest("current__"), filter=confirmed),
+        )
+        .order_by()
+    )
+    state_medians = dict(
+        Attestation.objects.visible_to(user)
+        .filter(is_current=True, status=Decision.CONFIRMED, activity__date__range=(start, end))
+        .values("activity__project__sea")
+        .annotate(median=MedianDays(days_to_attest()))
+        .values_list("activity__project__sea", "median")
+        .order_by()
+    )
+
+    def figures(key, labels: dict, counts: list[int], median) -> dict:
+        n, confirmed, disputed, pending = counts
+        return {
+            "key": key,
+            **labels,
+            "activities": n,
+            "confirmed": confirmed,
+            "disputed": disputed,
+            "pending": pending,
+            "rate": _rate(confirmed, n),
+            "median_days": _days(median),
         }
-        figures = {
-            row[answer_key]: row
-            for row in answers.values(answer_key).annotate(
-                confirmed=Count("pk", filter=confirmed),
-                disputed=Count("pk", filter=Q(status=Decision.DISPUTED)),
-                pending=Count("pk", filter=Q(status=Decision.PENDING)),
-                median=MedianDays(days_to_attest(), filter=confirmed),
-            )
-        }
-        rows = []
-        for key, total in totals.items():
-            figure = figures.get(key, {})
-            rows.append(
+
+    projects: list[dict] = []
+    by_state: dict[int, dict] = {}
+    for row in per_project:
+        counts = [row["n"], row["confirmed"], row["disputed"], row["pending"]]
+        projects.append(
+            figures(
+                row["project"],
                 {
-                    "key": key,
-                    **{label: total[label] for label in labels},
-                    "activities": total["n"],
-                    "confirmed": figure.get("confirmed", 0),
-                    "disputed": figure.get("disputed", 0),
-                    "pending": figure.get("pending", 0),
-                    "rate": _rate(figure.get("confirmed", 0), total["n"]),
-                    "median_days": round(figure["median"], 1) if figure.get("median") is not None else None,
-                }
+                    "project__title": row["project__title"],
+                    "project__sea__state_code": row["project__sea__state_code"],
+                },
+                counts,
+                row["median"],
             )
-        return rows
-
+        )
+        state = by_state.setdefault(
+            row["project__sea"],
+            {
+                "labels": {
+                    "project__sea__state_code": row["project__sea__state_code"],
+                    "project__sea__short_name": row["project__sea__short_name"],
+                },
+                "counts": [0, 0, 0, 0],
+            },
+        )
+        state["counts"] = [a + b for a, b in zip(state["counts"], counts, strict=True)]
     states = sorted(
-        grouped(
-            "project__sea", "activity__project__sea", ("project__sea__state_code", "project__sea__short_name")
+        (
+            figures(sea, state["labels"], state["counts"], state_medians.get(sea))
+            for sea, state in by_state.items()
         ),
         key=lambda row: row["project__sea__state_code"],
     )
-    projects = sorted(
-        grouped("project", "activity__project", ("project__title", "project__sea__state_code")),
-        key=lambda row: (row["rate"] is None, row["rate"] or 0, row["project__title"]),
-    )
+    projects.sort(key=lambda row: (row["rate"] is None, row["rate"] or 0, row["project__title"]))
     return {
         "start": start,
         "end": end,
@@ -112,9 +173,19 @@ def state_attestation_rates(
 ) -> dict:
     """The attestation figures of one state and of its projects, in one query (the state
     dashboard's panel): per project from its activities and their current answers, the state's
-    totals as the sum of its projects', its median days from a subquery of the same statement."""
+    totals as the sum of its projects', its median days from a subquery of the same statement.
+    Counted once per change of the data, like `attestation_rates`."""
     end = end or timezone.localdate()
     start = start or end - datetime.timedelta(days=365)
+    return cached_until_changed(
+        f"accountability:state-rates:{_scope_key(user)}:{sea.pk}:{start}:{end}:{project_limit}",
+        lambda: _state_attestation_rates(user, sea, start=start, end=end, project_limit=project_limit),
+    )
+
+
+def _state_attestation_rates(
+    user, sea, *, start: datetime.date, end: datetime.date, project_limit: int
+) -> dict:
     current = Q(attestations__is_current=True)
     confirmed = current & Q(attestations__status=Decision.CONFIRMED)
     state_median = (

@@ -11,14 +11,16 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from accountability.forms import ReportPeriodForm, SurveyResultsForm
 from accountability.models import Attestation, Decision, SurveyInvitation, SurveyResponse
-from accountability.report import TABLES, Period
+from accountability.report import TABLES, Period, table_page
 from accountability.services.attestations import AlreadyAnswered, attestation_decide
 from accountability.survey_results import GROUPS, survey_results
 
+from .pagination import PortalPageNumberPagination
 from .serializers import StrictFieldsMixin
 from .views import ScopedReadOnlyViewSet, ThrottleBeforePermissionMixin
 
@@ -122,6 +124,9 @@ class SurveyResponseViewSet(ScopedReadOnlyViewSet):
 ReportTableSerializer = inline_serializer(
     "ReportTable",
     {
+        "count": serializers.IntegerField(help_text="Rows of the whole table."),
+        "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True),
         "table": serializers.CharField(),
         "title": serializers.CharField(),
         "period_start": serializers.DateField(),
@@ -132,8 +137,38 @@ ReportTableSerializer = inline_serializer(
 )
 
 
+class ReportTablePagination(PortalPageNumberPagination):
+    """Pages of a report table's rows, with the list endpoints' parameters (`page`, `page_size`
+    up to 500) and their `count`/`next`/`previous`."""
+
+    max_page = 1_000_000  # beyond any table; keeps the offset a sane number
+
+    def bounds(self, request) -> tuple[int, int, int]:
+        """(page number, offset, limit) of the request; a page that is not one is a 404."""
+        size = self.get_page_size(request) or 1
+        raw = request.query_params.get(self.page_query_param, "1")
+        number = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 7 else 0
+        if not 1 <= number <= self.max_page:
+            raise NotFound("Invalid page.")
+        return number, (number - 1) * size, size
+
+    def links(self, request, number: int, size: int, total: int) -> tuple[str | None, str | None]:
+        url = request.build_absolute_uri()
+        following = (
+            replace_query_param(url, self.page_query_param, number + 1) if number * size < total else None
+        )
+        if number == 1:
+            return following, None
+        if number == 2:
+            return following, remove_query_param(url, self.page_query_param)
+        return following, replace_query_param(url, self.page_query_param, number - 1)
+
+
 class ReportTableView(ThrottleBeforePermissionMixin, APIView):
-    """One table of the annual performance report for a period (default: the last fiscal year)."""
+    """One table of the annual performance report for a period (default: the last fiscal year),
+    a page of its rows at a time (`page`, `page_size`: 50 by default, at most 500)."""
+
+    pagination = ReportTablePagination()
 
     @extend_schema(
         parameters=[
@@ -145,8 +180,18 @@ class ReportTableView(ThrottleBeforePermissionMixin, APIView):
             ),
             OpenApiParameter("date_from", OpenApiTypes.DATE),
             OpenApiParameter("date_to", OpenApiTypes.DATE),
+            OpenApiParameter(
+                "page",
+                {"type": "integer", "minimum": 1, "maximum": ReportTablePagination.max_page},
+                description="Page of the rows (default 1).",
+            ),
+            OpenApiParameter(
+                "page_size",
+                {"type": "integer", "minimum": 1, "maximum": ReportTablePagination.max_page_size},
+                description="Rows per page (default 50, at most 500).",
+            ),
         ],
-        responses={200: ReportTableSerializer, 400: OpenApiTypes.OBJECT},
+        responses={200: ReportTableSerializer, 400: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT},
     )
     def get(self, request, table: str):
         if table not in TABLES:
@@ -161,16 +206,23 @@ class ReportTableView(ThrottleBeforePermissionMixin, APIView):
             period = Period.fiscal_year(data["fy"])
         else:
             period = Period.last_fiscal_year()
-        built = TABLES[table](request.user, period)
-        rows = built.export_rows if built.export_rows is not None else built.rows
+        number, offset, limit = self.pagination.bounds(request)
+        built = table_page(table, request.user, period, offset=offset, limit=limit)
+        total = built.total or 0
+        if number > 1 and offset >= total:
+            raise NotFound("Invalid page.")
+        following, previous = self.pagination.links(request, number, limit, total)
         return Response(
             {
+                "count": total,
+                "next": following,
+                "previous": previous,
                 "table": built.slug,
                 "title": built.title,
                 "period_start": period.start,
                 "period_end": period.end,
                 "columns": built.columns,
-                "rows": [[_json(cell.value) for cell in row] for row in rows],
+                "rows": [[_json(cell.value) for cell in row] for row in built.rows],
             }
         )
 

@@ -145,7 +145,8 @@ def communication_progress(communication) -> Progress:
     """The one rule for a communication's status: scheduled → sending → sent, sent with
     failures or failed, with counts, and the next run of a recurring one.
 
-    `communication` comes from `Communication.objects.with_progress()`.
+    `communication` comes from `Communication.objects.with_progress()` and carries the counts
+    `communications_progress` sets.
     """
     sent, failed, waiting = communication.sent, communication.failed, communication.waiting
     held = getattr(communication, "held", 0)
@@ -173,3 +174,18 @@ def communication_progress(communication) -> Progress:
     if communication.status == Communication.Status.SCHEDULED:
         return Progress("Scheduled", "primary", counts if held else "Not sent yet")
     return Progress("Draft", "secondary", "Not scheduled")
+
+
+NO_DELIVERIES = {"sent": 0, "failed": 0, "waiting": 0, "held": 0}
+
+
+def communications_progress(communications) -> list:
+    """The communications (of `with_progress()`, already cut to the page shown) with their
+    delivery counts and `progress`: one query for all of them, whatever their history."""
+    communications = list(communications)
+    counts = Delivery.objects.progress_counts(c.pk for c in communications) if communications else {}
+    for communication in communications:
+        for name, value in counts.get(communication.pk, NO_DELIVERIES).items():
+            setattr(communication, name, value)
+        communication.progress = communication_progress(communication)
+    return communications

@@ -32,7 +32,7 @@ from .rendering import (
     recipient_message,
 )
 from .selectors import (
-    communication_progress,
+    communications_progress,
     delivery_deadline_text,
     projects_last_heard,
     status_counts,
@@ -94,8 +94,9 @@ class CommunicationListView(ComposerRequiredMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        for communication in context["object_list"]:
-            communication.progress = communication_progress(communication)
+        context["object_list"] = context["communication_list"] = communications_progress(
+            context["object_list"]
+        )
         context.update(kind=self.kind(), kinds=self.KIND_LABELS)
         return context
 
@@ -205,7 +206,7 @@ class CommunicationDetailView(ComposerRequiredMixin, DetailView):
             .order_by("-scheduled_for")[:20]
         )
         context.update(
-            progress=communication_progress(communication),
+            progress=communications_progress([communication])[0].progress,
             preview=preview,
             recipient=recipient,
             rendered=rendered,

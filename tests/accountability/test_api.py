@@ -1,7 +1,11 @@
+import datetime
+
 from rest_framework.test import APIClient
 
 from accountability.models import Attestation
+from projects.models import ProjectMember
 from tests.accountability.conftest import log
+from tests.projects.factories import ProjectFactory
 
 
 def client_for(user):
@@ -55,3 +59,40 @@ def test_report_tables_over_the_api(team, ny_staff):
     assert "date_to" in bad.json()
     assert client_for(team["lead"]).get("/api/v1/report/nope/").status_code == 404
     assert APIClient().get("/api/v1/report/services/").status_code == 401
+
+
+def test_report_table_pages_its_rows(team, django_assert_max_num_queries):
+    """The conditions table (a row per project) comes a page at a time, like the API's lists,
+    and a page costs the same statements whatever the number of projects."""
+    sea = team["project"].sea
+    for n in range(4):
+        project = ProjectFactory(sea=sea, title=f"P{n}", start_date=datetime.date(2025, 1, 1))
+        ProjectMember.objects.create(project=project, user=team["lead"], role=ProjectMember.Role.CENTER_LEAD)
+    client = client_for(team["lead"])
+    url = "/api/v1/report/conditions/?fy=2026&page_size=2"
+    first = client.get(url).json()
+    assert first["count"] == 5
+    assert len(first["rows"]) == 2
+    assert first["previous"] is None
+    assert "page=2" in first["next"]
+    third = client.get(first["next"].replace("page=2", "page=3")).json()
+    assert [row[0] for row in third["rows"]] == ["P3"]
+    assert third["next"] is None
+    assert "page=2" in third["previous"]
+    titles = [row[0] for page in (1, 2, 3) for row in client.get(f"{url}&page={page}").json()["rows"]]
+    assert sorted(titles) == sorted(["P0", "P1", "P2", "P3", team["project"].title])
+    for junk in ("0", "4", "x", "9" * 40, "-1", "²"):
+        assert client.get(f"{url}&page={junk}").status_code == 404, junk
+    assert client.get(f"{url}&page=1\x00").status_code == 400
+    assert len(client.get("/api/v1/report/conditions/?fy=2026&page_size=100000").json()["rows"]) == 5
+    # Other tables page the same way.
+    services = client.get("/api/v1/report/ratings/?fy=2026&page_size=4").json()
+    assert services["count"] == 9
+    assert len(services["rows"]) == 4
+    with django_assert_max_num_queries(40) as few:
+        client.get(url)
+    for n in range(20):
+        ProjectFactory(sea=sea, title=f"Q{n}", start_date=datetime.date(2025, 1, 1))
+    with django_assert_max_num_queries(40) as many:
+        assert len(client.get("/api/v1/report/conditions/?fy=2026&page_size=2").json()["rows"]) == 2
+    assert len(many.captured_queries) == len(few.captured_queries)

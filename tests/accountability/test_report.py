@@ -3,15 +3,21 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.urls import reverse
+from django.db import connection
+from django.db.models import F
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from openpyxl import load_workbook
 
-from accountability.models import MeasureTarget, PerformanceMeasure, ProgressExplanation
-from accountability.report import Period
+from accountability.models import Attestation, MeasureTarget, PerformanceMeasure, ProgressExplanation
+from accountability.report import Period, conditions_table
+from accountability.rollup import service_month_refresh
 from accountability.services.attestations import attestation_decide
-from projects.models import Activity, Product
+from projects.models import Activity, ConditionAssessment, Product, Project, ProjectMember
 from tests.accountability.conftest import log
-from tests.projects.factories import ProductFactory, ProjectFactory
+from tests.projects.factories import ConditionAssessmentFactory, ProductFactory, ProjectFactory, condition
+from tests.projects.query_budget import assert_page_queries
 
 FY = Period.fiscal_year(2026)
 QUERY = "?date_from=2025-10-01&date_to=2026-09-30"
@@ -158,5 +164,112 @@ def test_report_queries_do_not_grow_with_data(client, team, size, django_assert_
     # One query per performance measure (a handful of admin-defined rows), the rest fixed.
     with django_assert_max_num_queries(50 + 2 * size):
         assert client.get(reverse("accountability:report") + QUERY).status_code == 200
-    with django_assert_max_num_queries(20):
-        assert client.get(reverse("accountability:dashboard")).status_code == 200
+
+
+def test_conditions_table_reads_the_stages_at_both_ends(team):
+    project = team["project"]
+    project.start_date = datetime.date(2024, 1, 1)
+    project.save(update_fields=["start_date"])
+    ConditionAssessmentFactory(
+        project=project, condition=condition(1), stage=1, assessed_on=datetime.date(2025, 5, 1)
+    )
+    ConditionAssessmentFactory(
+        project=project, condition=condition(1), stage=3, assessed_on=datetime.date(2026, 3, 1)
+    )
+    ConditionAssessmentFactory(
+        project=project, condition=condition(2), stage=2, assessed_on=datetime.date(2026, 1, 1)
+    )
+    ConditionAssessmentFactory(
+        project=project, condition=condition(3), stage=2, assessed_on=datetime.date(2026, 12, 1)
+    )
+    table = conditions_table(team["lead"], FY)
+    [row] = [row for row in table.rows if row[0].value == project.title]
+    labels = [cell.value for cell in row[2:-1]]
+    stages = dict(ConditionAssessment._meta.get_field("stage").choices)
+    assert labels[:6] == [stages[1], stages[3], "—", stages[2], "—", "—"]
+    assert row[-1].value == 2  # condition 1 moved up, condition 2 got its first stage; 3 is later
+    page = conditions_table(team["lead"], FY, offset=0, limit=1)
+    assert page.total == 1
+    assert [r[0].value for r in page.rows] == [project.title]
+    assert conditions_table(team["lead"], FY, offset=5, limit=1).rows == []
+
+
+def settled():
+    """The state of a page read a while after the last change: the history is older than the
+    rollup's look-back, and the rollup holds it."""
+    an_hour_ago = F("history_date") - datetime.timedelta(hours=1)
+    for model in (Activity, Attestation, Project):
+        model.history.model.objects.update(history_date=an_hour_ago)
+    service_month_refresh(full=True)
+
+
+@pytest.mark.parametrize("url", ["accountability:report", "accountability:report_print"])
+def test_report_statements_are_the_same_at_every_size(client, team, url, django_assert_max_num_queries):
+    """More projects, activities, answers, assessments and survey data: the same statements."""
+    client.force_login(team["lead"])
+    log(team["project"], team["staff"], date=datetime.date(2026, 1, 5))
+    settled()
+    small = assert_page_queries(client, reverse(url) + QUERY, django_assert_max_num_queries)
+    for n in range(30):
+        project = ProjectFactory(
+            sea=team["project"].sea, title=f"P{n:02}", start_date=datetime.date(2025, 1, 1)
+        )
+        ProjectMember.objects.create(project=project, user=team["lead"], role=ProjectMember.Role.CENTER_LEAD)
+        ConditionAssessmentFactory(project=project, stage=1 + n % 4, assessed_on=datetime.date(2026, 2, 1))
+        log(project, team["staff"], date=datetime.date(2026, 1, 1 + n % 28), type="training")
+    settled()
+    large = assert_page_queries(client, reverse(url) + QUERY, django_assert_max_num_queries)
+    assert len(large.statements) == len(small.statements)
+    assert "P29" in large.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url", [reverse_lazy("accountability:dashboard"), reverse_lazy("projects:state_dashboard", args=["CT"])]
+)
+def test_attestation_figures_cost_the_same_at_every_size(client, team, url, django_assert_max_num_queries):
+    """The dashboard and the state panel count a year's answers once per change of the data."""
+    client.force_login(team["lead"])
+    today = timezone.localdate()
+    log(team["project"], team["staff"], date=today)
+    settled()
+    small = assert_page_queries(client, str(url), django_assert_max_num_queries)
+    for n in range(30):
+        project = ProjectFactory(sea=team["project"].sea, title=f"P{n:02}")
+        ProjectMember.objects.create(
+            project=project, user=team["contact"], role=ProjectMember.Role.SEA_CONTACT
+        )
+        activity = log(project, team["staff"], date=today - datetime.timedelta(days=n))
+        if n % 2:
+            attestation_decide(
+                attestation=activity.attestations.get(is_current=True),
+                by=team["contact"],
+                decision="confirmed",
+            )
+    settled()
+    large = assert_page_queries(client, str(url), django_assert_max_num_queries)
+    assert len(large.statements) == len(small.statements)
+    assert "P29" in large.content.decode() or "31" in large.content.decode()
+
+
+def test_dashboard_shows_an_answer_at_once(client, team):
+    """The figures are cached until the data changes: an answer shows on the next read."""
+    client.force_login(team["lead"])
+    activity = log(team["project"], team["staff"], date=timezone.localdate())
+    settled()
+    [state] = client.get(reverse("accountability:dashboard")).context["states"]
+    assert (state["activities"], state["confirmed"], state["pending"]) == (1, 0, 1)
+    attestation_decide(
+        attestation=activity.attestations.get(is_current=True), by=team["contact"], decision="confirmed"
+    )
+    [state] = client.get(reverse("accountability:dashboard")).context["states"]
+    assert (state["activities"], state["confirmed"], state["pending"]) == (1, 1, 0)
+    assert state["median_days"] is not None
+    # Read again soon after (the change still in the rollup's look-back): from the cache.
+    with CaptureQueriesContext(connection) as again:
+        client.get(reverse("accountability:dashboard"))
+    assert not [q["sql"] for q in again.captured_queries if "percentile_cont" in q["sql"]]
+    log(team["project"], team["staff"], date=timezone.localdate())
+    panel = client.get(reverse("projects:state_dashboard", args=["CT"])).content.decode()
+    [state] = client.get(reverse("accountability:dashboard")).context["states"]
+    assert state["activities"] == 2
+    assert "50.0%" in panel

@@ -12,6 +12,7 @@ from communications.rendering import preferences_token, unsubscribe_token
 from stakeholders.models import CommunicationPreference, Stakeholder
 from tests.accounts.factories import UserFactory
 from tests.communications.factories import compose
+from tests.projects.query_budget import assert_page_queries
 from tests.stakeholders.factories import (
     AdvisoryBodyFactory,
     MembershipFactory,
@@ -371,3 +372,30 @@ def test_a_bounce_cannot_be_recorded_on_a_delivery_to_a_portal_user(client, faci
     assert response.status_code == 404
     shown_for.refresh_from_db()
     assert shown_for.email_bounced_at is None
+
+
+def test_list_counts_deliveries_of_the_page_only(client, facilitator, ct, django_assert_max_num_queries):
+    """The list's statements are the same for one message as for more than a page of them, and
+    the delivery counts are grouped over the rows shown, not over every message."""
+    login(client, facilitator)
+    StakeholderFactory.create_batch(2, sea=ct)
+    first = compose(facilitator, audience={"seas": [ct.pk]})
+    _sent(first)
+    url = reverse("communications:list")
+    small = assert_page_queries(client, url, django_assert_max_num_queries)
+    for _ in range(55):
+        compose(facilitator, audience={"seas": [ct.pk]})
+    Delivery.objects.filter(communication=first).update(status="failed")
+    large = assert_page_queries(client, url, django_assert_max_num_queries)
+    assert len(large.statements) == len(small.statements)
+    [grouped] = [
+        sql for sql in large.statements if 'FROM "communications_delivery"' in sql and "GROUP BY" in sql
+    ]
+    assert '"communication_id" IN' in grouped
+    assert len(large.context["object_list"]) == 50
+    # The first message is on the second page, with its counts and status.
+    second = client.get(url, {"page": 2})
+    [row] = [c for c in second.context["object_list"] if c.pk == first.pk]
+    assert (row.sent, row.failed, row.waiting) == (0, 2, 0)
+    assert row.progress.label == "Failed"
+    assert "0 sent, 2 failed" in row.progress.detail
