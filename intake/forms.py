@@ -42,7 +42,9 @@ class TARequestForm(PickerFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["topics"].queryset = Topic.objects.filter(is_active=True).order_by("name")
         self.fields["topics"].required = True
-        self.fields["offices"].queryset = Office.objects.visible_to(user).filter(sea=sea).order_by("name")
+        self.fields["offices"].queryset = (
+            Office.objects.visible_to(user).filter(sea=sea).select_related("sea").order_by("name")
+        )
         scope_districts(self.fields["districts"], sea=sea, user=user)
         if user.sees_whole_portfolio:
             recent = Meeting.objects.visible_to(user).select_related("body").order_by("-starts_at")[:30]

@@ -14,7 +14,8 @@ def origin_panel(request, project) -> str:
     origin = (
         TARequest.objects.visible_to(request.user)
         .filter(project=project)
-        .only("pk", "title", "submitted_at")
+        # The status too: the state machine reads it when the row is loaded.
+        .only("pk", "title", "submitted_at", "status")
         .first()
     )
     if origin is None:

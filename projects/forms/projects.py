@@ -108,7 +108,9 @@ class ProjectForm(PickerFormMixin, forms.ModelForm):
     def __init__(self, *args, sea, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.sea = sea
-        self.fields["offices"].queryset = Office.objects.visible_to(user).filter(sea=sea).order_by("name")
+        self.fields["offices"].queryset = (
+            Office.objects.visible_to(user).filter(sea=sea).select_related("sea").order_by("name")
+        )
         scope_districts(self.fields["districts"], sea=sea, user=user)
         self.fields["lead_center"].queryset = PartnerCenter.objects.order_by("short_name")
         self.fields["partner_centers"].queryset = PartnerCenter.objects.order_by("short_name")
