@@ -18,7 +18,7 @@ from projects.models import (
 )
 from projects.services.goals import goal_save
 from tests.projects.factories import ProductFactory, ProjectFactory
-from tests.stakeholders.factories import DistrictFactory, PartnerCenterFactory
+from tests.stakeholders.factories import DistrictFactory, OfficeFactory, PartnerCenterFactory
 
 
 @pytest.fixture
@@ -328,6 +328,7 @@ def test_the_editing_forms_read_the_same_statements_whatever_the_data(
             goal.products.add(ProductFactory(project=project))
             goal.indicators.add(IndicatorFactory(project=project))
             project.districts.add(DistrictFactory(sea=project.sea))
+            project.offices.add(OfficeFactory(sea=project.sea))
             DistrictFactory(sea=project.sea)
 
     urls = [
