@@ -34,6 +34,7 @@ from .rollup import cached_service_figures
 from .selectors import feedback_visible_to, scoped_sea_ids
 
 CONDITION_PROJECT_LIMIT = 50
+SERVICES_STATE_LIMIT = 8
 HIGH = 4
 
 
@@ -139,7 +140,10 @@ def _seas(user) -> dict[int, SEA]:
     return user.__dict__["_report_seas"]
 
 
-def services_table(user, period: Period) -> Table:
+def services_table(user, period: Period, *, page: bool = False) -> Table:
+    """Per state and type, and each state's total. On the page (`page`), with more than
+    SERVICES_STATE_LIMIT states, each state's total and each type's national total only; the
+    CSV and the workbook hold every state's types."""
     totals = figures(user, period)
     products = dict(_delivered(user, period).values_list("project__sea").annotate(n=Count("pk")))
     sea_ids = {key[0] for key in totals if key[0] is not None} | set(products)
@@ -151,12 +155,13 @@ def services_table(user, period: Period) -> Table:
         ["State", "Type", "Activities", "Hours", "Participants", "Districts reached", "Products delivered"],
         note="Participants and districts are distinct people and districts; a state's total counts each once.",
     )
+    by_type = not (page and len(seas) > SERVICES_STATE_LIMIT)
     for sea in sorted(seas.values(), key=lambda s: s.state_code):
         keys = sorted(
             (key for key in totals if key[0] == sea.pk and key[1] is not None),
             key=lambda key: types.get(key[1], key[1]),
         )
-        for key in keys:
+        for key in keys if by_type else ():
             row = totals[key]
             link = activity_url(period, state=sea.pk, type=key[1])
             table.rows.append(
@@ -182,6 +187,27 @@ def services_table(user, period: Period) -> Table:
                 _num(total.get("districts", 0), link),
                 _num(products.get(sea.pk, 0), records_url("products", period, state=sea.pk)),
             ]
+        )
+    if not by_type:
+        for kind in sorted(
+            (key[1] for key in totals if key[0] is None and key[1] is not None), key=types.get
+        ):
+            row = totals[(None, kind)]
+            link = activity_url(period, type=kind)
+            table.rows.append(
+                [
+                    Cell("All states"),
+                    Cell(types.get(kind, kind)),
+                    _num(row["activities"], link),
+                    _num(row["hours"], link),
+                    _num(row.get("participants", 0), link),
+                    _num(row.get("districts", 0), link),
+                    Cell(""),
+                ]
+            )
+        table.note += (
+            f" {len(seas)} states: each state's total and each type's total over all states here;"
+            " the CSV and the workbook hold every state's types."
         )
     return table
 

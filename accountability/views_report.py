@@ -94,7 +94,7 @@ def report(request, *, print_view: bool = False):
     user = request.user
     tables = [
         status_table(user, period, rows),
-        services_table(user, period),
+        services_table(user, period, page=True),
         ratings_table(user, period),
         conditions_table(user, period, page=True),
         attestation_table(user, period),

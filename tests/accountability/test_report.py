@@ -273,3 +273,27 @@ def test_dashboard_shows_an_answer_at_once(client, team):
     [state] = client.get(reverse("accountability:dashboard")).context["states"]
     assert state["activities"] == 2
     assert "50.0%" in panel
+
+
+def test_many_states_show_their_totals_on_the_page_and_every_type_in_the_csv(client, world, monkeypatch):
+    from accountability import report
+
+    client.force_login(world["lead"])
+    by_type = client.get(reverse("accountability:report") + QUERY).content.decode()
+    assert "CSDE total" in by_type
+    assert "<td>CSDE</td>" in by_type  # a per-type row of the state
+    assert "All states" not in by_type
+    monkeypatch.setattr(report, "SERVICES_STATE_LIMIT", 1)  # CT and NY are more than one
+    page = client.get(reverse("accountability:report") + QUERY).content.decode()
+    services = page.split('id="services-heading"')[1].split("</table>")[0]
+    assert "CSDE total" in services
+    assert "NYSED total" in services
+    assert "<td>CSDE</td>" not in services  # no per-type rows of a state
+    assert "All states" in services
+    assert "the CSV and the workbook hold every state&#x27;s types" in services
+    csv = b"".join(
+        client.get(reverse("accountability:report") + QUERY + "&format=csv&table=services").streaming_content
+    )
+    lines = csv.decode("utf-8-sig").splitlines()
+    assert any(line.startswith("CSDE,Training") for line in lines)
+    assert not any(line.startswith("All states") for line in lines)
