@@ -91,6 +91,17 @@ class ReportPeriodForm(forms.Form):
                 self.add_error("date_to", "A report covers at most five years.")
         return cleaned
 
+    def period(self):
+        """The valid form's period: its date range, else its fiscal year, else the last one."""
+        from .report import Period
+
+        data = self.cleaned_data
+        if data.get("date_from") and data.get("date_to"):
+            return Period(data["date_from"], data["date_to"])
+        if data.get("fy"):
+            return Period.fiscal_year(data["fy"])
+        return Period.last_fiscal_year()
+
 
 class ExplanationForm(forms.Form):
     measure = forms.IntegerField(widget=forms.HiddenInput)

@@ -46,12 +46,7 @@ def _period(request, form_class=ReportPeriodForm) -> tuple[Period | None, Report
         return Period.last_fiscal_year(), form
     if not form.is_valid():
         return None, form
-    data = form.cleaned_data
-    if data.get("date_from") and data.get("date_to"):
-        return Period(data["date_from"], data["date_to"]), form
-    if data.get("fy"):
-        return Period.fiscal_year(data["fy"]), form
-    return Period.last_fiscal_year(), form
+    return form.period(), form
 
 
 def _log_export(request, what: str, period: Period) -> None:

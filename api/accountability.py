@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from accountability.forms import ReportPeriodForm, SurveyResultsForm
 from accountability.models import Attestation, Decision, SurveyInvitation, SurveyResponse
-from accountability.report import TABLES, Period, table_page
+from accountability.report import TABLES, table_page
 from accountability.services.attestations import AlreadyAnswered, attestation_decide
 from accountability.survey_results import GROUPS, survey_results
 
@@ -199,13 +199,7 @@ class ReportTableView(ThrottleBeforePermissionMixin, APIView):
         form = ReportPeriodForm(request.query_params)
         if not form.is_valid():
             raise serializers.ValidationError(form.errors.get_json_data())
-        data = form.cleaned_data
-        if data.get("date_from"):
-            period = Period(data["date_from"], data["date_to"])
-        elif data.get("fy"):
-            period = Period.fiscal_year(data["fy"])
-        else:
-            period = Period.last_fiscal_year()
+        period = form.period()
         number, offset, limit = self.pagination.bounds(request)
         built = table_page(table, request.user, period, offset=offset, limit=limit)
         total = built.total or 0
@@ -304,12 +298,7 @@ class SurveyResultsView(ThrottleBeforePermissionMixin, APIView):
         if not form.is_valid():
             raise serializers.ValidationError(form.errors.get_json_data())
         data = form.cleaned_data
-        if data.get("date_from"):
-            period = Period(data["date_from"], data["date_to"])
-        elif data.get("fy"):
-            period = Period.fiscal_year(data["fy"])
-        else:
-            period = Period.last_fiscal_year()
+        period = form.period()
         results = survey_results(
             request.user, group=data.get("group") or "project", period=period, limit=None
         )
