@@ -102,14 +102,15 @@ class DistrictPickerView(PickerView):
 
 
 class ActivityPickerView(PickerView):
-    """Activities the user may see, latest first; `?project=` keeps them to that project (the
-    goal form links a goal to its own project's activities only)."""
+    """Activities of one project (`?project=`, required) the user may see, latest first: the goal
+    form links a goal to its own project's activities. Without a project nothing matches (a
+    substring search over every activity would scan them all)."""
 
     def matches(self, request):
-        activities = Activity.objects.visible_to(request.user)
         project = _int_param(request, "project")
-        if project is not None:
-            activities = activities.filter(project_id=project)
+        if project is None:
+            return []
+        activities = Activity.objects.visible_to(request.user).filter(project_id=project)
         for word in _words(request):
             activities = activities.filter(summary__icontains=word)
         rows = activities.order_by("-date", "-pk").values_list("pk", "date", "type", "summary")
