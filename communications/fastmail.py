@@ -33,6 +33,7 @@ class PreparedEmail(EmailMessage):
         super().__init__(from_email=from_email, to=[to])
         self.raw = raw
         self.envelope_to = envelope_to
+        self.addressee: tuple[str, str] | None = None  # (address, name), when made ahead
 
     def message(self):
         return _Raw(self.raw)
@@ -63,6 +64,14 @@ class FastTemplate:
         self.header = raw[:text_at].decode("utf-8")
         self.text = raw[text_at:html_at].decode("utf-8")
         self.html = raw[html_at:].decode("utf-8")
+        # Which merge fields each part holds, found once for every recipient.
+        self.merges: list[tuple[str, str, tuple[bool, bool, bool]]] = []
+        for index, name in enumerate(self.fields):
+            token = MERGE_TOKEN.format(index)
+            where = tuple(token in part for part in (self.header, self.text, self.html))
+            if any(where):
+                self.merges.append((token, name, where))
+        self.longest_line = max(len(line) for line in (self.text + self.html).split("\r\n"))
 
     def render(
         self, *, values: dict, to: str, message_id: str, envelope_to: str = ""
@@ -70,25 +79,24 @@ class FastTemplate:
         if not self.usable or not to.isascii() or not envelope_to.isascii():
             return None
         header, text, html = self.header, self.text, self.html
-        for index, name in enumerate(self.fields):
-            token = MERGE_TOKEN.format(index)
-            if token not in header and token not in text and token not in html:
-                continue
+        for token, name, (in_header, in_text, in_html) in self.merges:
             value = merge_value(values, name)
             if not value.isascii():
                 return None
-            if token in header:
+            if in_header:
                 if "\r" in value or "\n" in value:
                     return None
                 header = header.replace(token, value)
             value = value.replace("\r\n", "\n").replace("\n", "\r\n")
-            text = text.replace(token, value)
-            html = html.replace(token, escape(value))
+            if in_text:
+                text = text.replace(token, value)
+            if in_html:
+                html = html.replace(token, escape(value))
         header = header.replace(TO_TOKEN, to).replace(MESSAGE_ID_TOKEN, message_id)
         body = text + html
-        if len(body) > len(self.text) + len(self.html) + 200 and any(
-            len(line) > 998 for line in body.split("\r\n")
-        ):
+        # A line grows by at most what the whole body grew: only then can it pass SMTP's limit.
+        grown = len(body) - len(self.text) - len(self.html)
+        if self.longest_line + grown > 998 and any(len(line) > 998 for line in body.split("\r\n")):
             return None  # SMTP's line limit: Django's path re-encodes such a body
         raw = (header + body).encode("utf-8")
         return PreparedEmail(raw=raw, to=to, from_email=self.from_email, envelope_to=envelope_to)

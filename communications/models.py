@@ -265,12 +265,22 @@ class Delivery(models.Model):
 
     FINAL = (Status.SENT, Status.FAILED, Status.OPTED_OUT, Status.DIGESTED, Status.SKIPPED, Status.CANCELLED)
 
-    communication = models.ForeignKey(Communication, on_delete=models.CASCADE, related_name="deliveries")
+    # Every sent message rewrites its row, and a row's every index with it: the indexes are the
+    # few the portal reads by (the unique constraints lead with the communication; the stakeholder
+    # index with its history, below; a user's index holds only rows to users).
+    communication = models.ForeignKey(
+        Communication, on_delete=models.CASCADE, related_name="deliveries", db_index=False
+    )
     occurrence = models.ForeignKey(Occurrence, on_delete=models.CASCADE, related_name="deliveries")
     # Whose message it is (merge fields, context providers, opt-outs). Empty for a message to a
     # portal user without a directory entry.
     stakeholder = models.ForeignKey(
-        Stakeholder, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+        Stakeholder,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        db_index=False,
     )
     # Set when the mail goes to a portal user rather than to the stakeholder: center staff
     # without a directory entry, or the sender of a test (then `stakeholder` is the person the
@@ -281,6 +291,7 @@ class Delivery(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="deliveries",
+        db_index=False,
     )
     email = models.EmailField(max_length=254)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -316,9 +327,16 @@ class Delivery(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "next_attempt_at"]),
-            models.Index(fields=["status", "lease_until"]),
+            # What workers claim: due pending rows, and held rows whose lease has expired. A
+            # settled row leaves both.
+            models.Index(
+                fields=["next_attempt_at"], condition=Q(status="pending"), name="delivery_pending_due"
+            ),
+            models.Index(
+                fields=["lease_until"], condition=Q(status="sending"), name="delivery_sending_lease"
+            ),
             models.Index(fields=["stakeholder", "-sent_at"]),
+            models.Index(fields=["user"], condition=Q(user__isnull=False), name="delivery_to_user"),
         ]
 
     def __str__(self):

@@ -20,6 +20,7 @@ import smtplib
 import socket
 import time
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from email.utils import formataddr
 
@@ -377,22 +378,56 @@ MARK_SENT_SQL = (
 )
 
 
-def _mark_and_confirm_sql(vendor: str) -> str:
-    """PostgreSQL: the mark of the previous message's acceptance (MARK_SENT_SQL) and the next
-    row's confirmation (`_confirm_sql`) in one statement, so a message costs one round trip.
-    One row: the number of rows marked (0 or 1), whether the next row is still held, and the
-    confirmation's columns (NULL when it is not)."""
-    update, returning = _confirm_parts(vendor)
-    named = ", ".join(
-        f"{expression} AS {name}" for expression, name in zip(returning, CONFIRM_COLUMNS, strict=True)
+# The parameters of MARK_AND_CONFIRM, in the order of a prepared statement's $1, $2...
+MARK_AND_CONFIRM_PARAMETERS = ("previous", "next", "token", "sent_at", "in_flight")
+MARK_AND_CONFIRM_NAME = "r2cc_delivery_sent_and_next"
+
+
+def _mark_and_confirm_sql(placeholder) -> str:
+    """PostgreSQL: the mark of the previous message's acceptance (like MARK_SENT_SQL) and the
+    next row's confirmation (like `_confirm_sql`) in one single-table statement on two rows, so a
+    message costs one short round trip. Each row is fenced on the token; the next one also on its
+    lease. It returns the ids it changed, and for the next row what may stop the mail.
+    `placeholder(name)` writes a parameter (see MARK_AND_CONFIRM_PARAMETERS)."""
+    _update, returning = _confirm_parts("postgresql")
+    now = "statement_timestamp()"
+    previous = f"id = {placeholder('previous')}"
+    state = ", ".join(
+        f"CASE WHEN {previous} THEN NULL ELSE {expression} END"
+        for expression in returning  # the previous row's state is not needed
     )
-    columns = ", ".join(f"held.{name}" for name in CONFIRM_COLUMNS)
     return (
-        f"WITH sent AS ({MARK_SENT_SQL} RETURNING 1), "  # noqa: S608
-        f"held AS ({update} RETURNING {named}) "
-        f"SELECT (SELECT count(*) FROM sent), EXISTS (SELECT 1 FROM held), {columns} "
-        "FROM (SELECT 1) AS one LEFT JOIN held ON true"
+        f"UPDATE {_D} SET "  # noqa: S608 - table names are the models' own, never input
+        f"status = CASE WHEN {previous} THEN 'sent' ELSE status END, "
+        f"sent_at = CASE WHEN {previous} THEN {placeholder('sent_at')}::timestamptz ELSE sent_at END, "
+        f"attempts = CASE WHEN {previous} THEN attempts + 1 ELSE attempts END, "
+        f"last_error = CASE WHEN {previous} THEN '' ELSE last_error END, "
+        f"lease_until = CASE WHEN {previous} THEN NULL "
+        f"ELSE {now} + {placeholder('in_flight')}::integer * interval '1 second' END, "
+        f"updated_at = {now} "
+        f"WHERE claimed_by = {placeholder('token')}::text AND status = 'sending' "
+        f"AND ({previous} OR (id = {placeholder('next')}::bigint AND lease_until > {now})) "
+        f"RETURNING id, {state}"
     )
+
+
+def _mark_and_confirm_statement() -> tuple[str, list[str] | None]:
+    """(SQL, parameter order) of the statement each message runs (see `_mark_and_confirm_sql`).
+
+    Prepared once per database session, it is planned once rather than for every message; the
+    order is None for the plain statement, which takes named parameters. Behind PgBouncer in
+    transaction mode a session's prepared statements are not ours to keep: the plain one is used.
+    """
+    if getattr(settings, "DATABASE_PGBOUNCER", False):
+        return _mark_and_confirm_sql(lambda name: f"%({name})s"), None
+    with db_connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [MARK_AND_CONFIRM_NAME])
+        if cursor.fetchone() is None:
+            sql = _mark_and_confirm_sql(lambda name: f"${MARK_AND_CONFIRM_PARAMETERS.index(name) + 1}")
+            # % doubled: Django passes the statement through the driver's parameter formatting.
+            cursor.execute(f"PREPARE {MARK_AND_CONFIRM_NAME} AS {sql}".replace("%", "%%"), [])
+    placeholders = ", ".join(["%s"] * len(MARK_AND_CONFIRM_PARAMETERS))
+    return f"EXECUTE {MARK_AND_CONFIRM_NAME}({placeholders})", list(MARK_AND_CONFIRM_PARAMETERS)
 
 
 def mail_server_record(*, reachable: bool, error: str = "") -> MailServerStatus:
@@ -414,6 +449,39 @@ def mail_server_status() -> MailServerStatus | None:
     return MailServerStatus.objects.filter(pk=MailServerStatus.SINGLETON).first()
 
 
+def _smtp_reset(smtp: smtplib.SMTP, code: int) -> None:
+    """After a refusal, like smtplib's sendmail: a 421 ends the session, anything else resets it."""
+    if code == 421:
+        smtp.close()
+    else:
+        with contextlib.suppress(smtplib.SMTPServerDisconnected):
+            smtp.rset()
+
+
+def smtp_envelope(smtp: smtplib.SMTP, sender: str, message: PreparedEmail) -> None:
+    """MAIL FROM and RCPT TO of `message`: the first half of smtplib's sendmail, raising what it
+    raises. Nothing is accepted until `smtp_data`; a session stopped here is reset with RSET."""
+    smtp.ehlo_or_helo_if_needed()
+    options = [f"size={len(message.raw)}"] if smtp.does_esmtp and smtp.has_extn("size") else []
+    code, reply = smtp.mail(sender, options)
+    if code != 250:
+        _smtp_reset(smtp, code)
+        raise smtplib.SMTPSenderRefused(code, reply, sender)
+    code, reply = smtp.rcpt(message.envelope_to)
+    if code not in (250, 251):
+        _smtp_reset(smtp, code)
+        raise smtplib.SMTPRecipientsRefused({message.envelope_to: (code, reply)})
+
+
+def smtp_data(smtp: smtplib.SMTP, message: PreparedEmail) -> None:
+    """DATA and the message: the second half of smtplib's sendmail. The server accepts the
+    message when it has read the final dot."""
+    code, reply = smtp.data(message.raw)
+    if code != 250:
+        _smtp_reset(smtp, code)
+        raise smtplib.SMTPDataError(code, reply)
+
+
 class _Batch:
     """One claimed batch: one SMTP connection, each delivery confirmed right before its SMTP
     transaction and recorded as soon as its outcome is known."""
@@ -430,10 +498,11 @@ class _Batch:
         self.vendor = db_connection.vendor
         self.confirm_sql = _confirm_sql(self.vendor)
         # PostgreSQL: an acceptance is recorded together with the next row's confirmation.
-        self.mark_and_confirm_sql = (
-            _mark_and_confirm_sql(self.vendor) if self.vendor == "postgresql" else None
+        self.mark_and_confirm_sql, self.mark_and_confirm_order = (
+            _mark_and_confirm_statement() if self.vendor == "postgresql" else (None, None)
         )
         self.unrecorded: Delivery | None = None
+        self.connection = None  # the batch's SMTP connection, once a message needs it
         self.in_flight = _seconds_param(self.vendor, in_flight_seconds())
         self.processed = 0
         self.lost: list[int] = []
@@ -452,14 +521,19 @@ class _Batch:
                 cursor.execute(self.confirm_sql, [self.in_flight, delivery.pk, self.token])
                 row = cursor.fetchone()
             else:
-                now = timezone.now()
-                cursor.execute(
-                    self.mark_and_confirm_sql,
-                    [now, now, previous.pk, self.token, self.in_flight, delivery.pk, self.token],
-                )
-                marked, held, *columns = cursor.fetchone()
-                self._check_marked(previous, marked)
-                row = columns if held else None
+                parameters = {
+                    "previous": previous.pk,
+                    "next": delivery.pk,
+                    "token": self.token,
+                    "sent_at": timezone.now(),
+                    "in_flight": self.in_flight,
+                }
+                if self.mark_and_confirm_order is not None:
+                    parameters = [parameters[name] for name in self.mark_and_confirm_order]
+                cursor.execute(self.mark_and_confirm_sql, parameters)
+                rows = {pk: columns for pk, *columns in cursor.fetchall()}
+                self._check_marked(previous, int(previous.pk in rows))
+                row = rows.get(delivery.pk)
         if row is None:
             self.lost.append(delivery.pk)
             return None
@@ -607,6 +681,27 @@ class _Batch:
             envelope_to=address,
         )
 
+    def speculate(self, delivery: Delivery) -> PreparedEmail | None:
+        """The message a plain stakeholder mail will be if its confirmation finds the row as the
+        batch loaded it: its envelope is opened while the row is confirmed (see `run`). None
+        when the message depends on more than the loaded row (a context provider, staff)."""
+        communication = delivery.communication
+        stakeholder = delivery.stakeholder
+        if not self.smtp or stakeholder is None or communication.context_provider:
+            return None
+        if communication.status == Communication.Status.CANCELLED or not stakeholder.is_active:
+            return None
+        try:
+            recipient = recipient_message(
+                communication=communication, prepared=self.prepared_for(delivery), stakeholder=stakeholder
+            )
+            email = self.fast_email(delivery, recipient, stakeholder.email, stakeholder.full_name)
+        except Exception:  # noqa: BLE001 - the confirmed path makes it again and records the error
+            return None
+        if email is not None:
+            email.addressee = (stakeholder.email, stakeholder.full_name)
+        return email
+
     def message_for(self, delivery: Delivery, state: dict):
         """The EmailMessage for `delivery`, or (status, reason) when it must not go out."""
         to, verdict = self.addressee(delivery, state)
@@ -670,11 +765,14 @@ class _Batch:
                 with contextlib.suppress(Exception), db_connection.cursor() as cursor:
                     cursor.execute("RESET synchronous_commit")
 
-    def build(self, delivery: Delivery):
-        """(message, held_ids) to send, or (None, None) once `delivery` is settled or found lost."""
+    def build(self, delivery: Delivery, speculative: PreparedEmail | None = None):
+        """(message, held_ids) to send, or (None, None) once `delivery` is settled or found lost.
+        `speculative` (see `speculate`) is the message when the confirmation agrees with it."""
         state = self.confirm(delivery)
         if state is None:
             return None, None  # lost (lease expired, perhaps taken over): not this worker's to send
+        if speculative is not None and self.addressee(delivery, state) == (speculative.addressee, None):
+            return speculative, None
         try:
             built, verdict = self.message_for(delivery, state)
         except Exception as exc:  # noqa: BLE001 - a provider or template failing is retried, bounded
@@ -707,12 +805,23 @@ class _Batch:
         else:
             self.retry_later(delivery, f"Recipient deferred: {text}")
 
-    def transmit(self, connection, delivery: Delivery, message, held_ids, rest: list[int]) -> bool:
+    def transmit(
+        self,
+        connection,
+        delivery: Delivery,
+        message,
+        held_ids,
+        rest: list[int],
+        envelope: Future | None = None,
+    ) -> bool:
         """Send one message and record its outcome; False when the connection failed (the rest
-        of the batch is given back)."""
+        of the batch is given back). `envelope`: the message's envelope already being opened."""
         message.connection = connection
         try:
-            if isinstance(message, PreparedEmail):
+            if envelope is not None:
+                envelope.result()
+                smtp_data(connection.connection, message)
+            elif isinstance(message, PreparedEmail):
                 # Ready-made bytes over the backend's open SMTP connection.
                 connection.connection.sendmail(self.envelope_from, [message.envelope_to], message.raw)
             else:
@@ -733,32 +842,64 @@ class _Batch:
             self.mark_sent(delivery, held_ids=held_ids)
         return True
 
+    def abandon(self, envelope: Future) -> None:
+        """Reset an envelope opened for a message that does not go out (its row was lost or
+        settled, or its address changed); a connection no longer usable is closed and the next
+        message connects again."""
+        try:
+            envelope.result()
+            self.connection.connection.rset()
+        except (smtplib.SMTPException, OSError):
+            with contextlib.suppress(Exception):  # closing a broken connection
+                self.connection.close()
+            self.connection = None
+
+    def step(self, delivery: Delivery, remaining: list[int], envelopes: ThreadPoolExecutor) -> bool:
+        """Settle `delivery`, the first of `remaining`; False when the batch stops (the mail
+        server became unreachable: the rest was given back)."""
+        rest = remaining[1:]
+        self.renew_lease(rest)
+        envelope = speculative = None
+        if self.connection is not None and (speculative := self.speculate(delivery)) is not None:
+            envelope = envelopes.submit(
+                smtp_envelope, self.connection.connection, self.envelope_from, speculative
+            )
+        message, held_ids = self.build(delivery, speculative)
+        if envelope is not None and message is not speculative:
+            self.abandon(envelope)
+            envelope = None
+        if message is None:
+            return True
+        if self.connection is None:
+            self.connection = self.connect(remaining)
+            if self.connection is None:
+                return False
+        return self.transmit(self.connection, delivery, message, held_ids, rest, envelope)
+
     def run(self) -> int:
+        """Send the batch. Over an open SMTP connection, a plain stakeholder mail's envelope (MAIL
+        FROM, RCPT TO) is opened by a second thread while its row is confirmed (which also records
+        the previous acceptance); the message itself (DATA) goes only after the confirmation, so
+        nothing is accepted for a row this worker does not hold, and no message is accepted before
+        the previous one's acceptance is recorded."""
         deliveries = self.claimed_deliveries()
         order = [pk for pk in self.ids if pk in deliveries]
         self.lost.extend(pk for pk in self.ids if pk not in deliveries)
-        connection = None
         try:
-            with self.relaxed_commits():
+            with (
+                self.relaxed_commits(),
+                ThreadPoolExecutor(1, thread_name_prefix="smtp-envelope") as envelopes,
+            ):
                 try:
                     for position, pk in enumerate(order):
-                        delivery = deliveries[pk]
-                        self.renew_lease(order[position + 1 :])
-                        message, held_ids = self.build(delivery)
-                        if message is None:
-                            continue
-                        if connection is None:
-                            connection = self.connect(order[position:])
-                            if connection is None:
-                                return self.processed
-                        if not self.transmit(connection, delivery, message, held_ids, order[position + 1 :]):
-                            return self.processed
+                        if not self.step(deliveries[pk], order[position:], envelopes):
+                            break
                 finally:
                     self.record_unrecorded()
         finally:
-            if connection is not None:
+            if self.connection is not None:
                 with contextlib.suppress(Exception):  # closing a broken connection
-                    connection.close()
+                    self.connection.close()
             if self.lost:
                 logger.warning(
                     "Skipped %d deliveries this worker no longer held (lease expired, taken over): %s",

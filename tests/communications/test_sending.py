@@ -422,10 +422,13 @@ def test_each_acceptance_is_recorded_with_the_next_confirmation_and_at_the_end(f
         batch.run()
     # One write per message (its confirmation, carrying the previous acceptance) and one for the
     # last acceptance.
-    delivery_write = re.compile(r'UPDATE "?communications_delivery"? SET|^WITH sent AS')
+    # The combined statement is prepared once per database session and executed by name.
+    delivery_write = re.compile(
+        rf'UPDATE "?communications_delivery"? SET|^EXECUTE {sending.MARK_AND_CONFIRM_NAME}\('
+    )
     writes = [q["sql"] for q in captured.captured_queries if delivery_write.search(q["sql"])]
     assert len(writes) == 3 + 1
-    assert sum(sql.startswith("WITH sent AS") for sql in writes) == 2
+    assert sum(sql.startswith("EXECUTE") for sql in writes) == 2
     assert len(mail.outbox) == 3
     assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
     assert batch.accepted_after_loss == []
@@ -447,3 +450,76 @@ def test_an_acceptance_after_the_row_was_lost_is_reported_not_recorded(settings,
     assert batch.accepted_after_loss == [first]
     assert Delivery.objects.get(pk=first).status == Delivery.Status.SENDING  # the other worker's now
     assert Delivery.objects.get(pk=second).status == Delivery.Status.SENT
+
+
+def test_envelopes_open_ahead_but_only_confirmed_rows_are_sent(settings, monkeypatch, facilitator, ct):
+    """Over SMTP a message's envelope opens while its row is confirmed; what the confirmation
+    finds (an opt-out, a new address, a row taken over) still decides what goes out."""
+    names = ["Ann", "Bob", "Cy", "Dee", "Eve", "Fay"]
+    for name in names:
+        StakeholderFactory(sea=ct, first_name=name, email=f"{name.lower()}@example.org")
+    services.communication_schedule(communication=compose(facilitator, audience={"seas": [ct.pk]}))
+    sending.communications_tick()
+    ids = sending.deliveries_claim(token="worker", limit=10)
+    row = {d.stakeholder.first_name: d for d in Delivery.objects.select_related("stakeholder")}
+
+    changes = {
+        # Opts out after the batch was loaded: its opened envelope is reset.
+        "Bob": lambda d: services.stakeholder_unsubscribe(
+            stakeholder=d.stakeholder, category=d.communication.category
+        ),
+        # Changes address: the message is made again for the new one.
+        "Cy": lambda d: (
+            type(d.stakeholder).objects.filter(pk=d.stakeholder_id).update(email="cy@new.example.org")
+        ),
+        # Taken over by another worker: not this worker's to send.
+        "Dee": lambda d: Delivery.objects.filter(pk=d.pk).update(claimed_by="another-worker"),
+    }
+    confirm = sending._Batch.confirm
+
+    def confirming(batch, delivery):
+        for name, change in changes.items():
+            if delivery.pk == row[name].pk:
+                change(row[name])
+        return confirm(batch, delivery)
+
+    monkeypatch.setattr(sending._Batch, "confirm", confirming)
+    opened = []
+    envelope = sending.smtp_envelope
+
+    def opening(smtp, sender, message):
+        opened.append(message.envelope_to)
+        return envelope(smtp, sender, message)
+
+    monkeypatch.setattr(sending, "smtp_envelope", opening)
+    with SmtpSink(keep=True) as sink:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        batch = sending._Batch(
+            token="worker",
+            ids=sorted(ids, key=lambda pk: names.index(Delivery.objects.get(pk=pk).stakeholder.first_name)),
+        )
+        batch.run()
+    # The first message opens the connection; every later one's envelope opened ahead.
+    assert opened == [
+        "bob@example.org",
+        "cy@example.org",
+        "dee@example.org",
+        "eve@example.org",
+        "fay@example.org",
+    ]
+    recipients = sorted(
+        re.search(rb"^To: .*<(.+)>", raw, re.M).group(1).decode() for raw in sink.handler.messages
+    )
+    assert recipients == ["ann@example.org", "cy@new.example.org", "eve@example.org", "fay@example.org"]
+    statuses = {d.stakeholder.first_name: d.status for d in Delivery.objects.select_related("stakeholder")}
+    assert statuses == {
+        "Ann": "sent",
+        "Bob": "opted_out",
+        "Cy": "sent",
+        "Dee": "sending",  # the other worker's now
+        "Eve": "sent",
+        "Fay": "sent",
+    }
+    assert batch.lost == [row["Dee"].pk]
