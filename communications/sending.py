@@ -5,11 +5,13 @@ Every step is safe to run twice or concurrently (a second beat, a redelivered ta
 killed mid-batch or frozen past its lease): occurrences are unique per (schedule, time),
 deliveries per (communication, occurrence, recipient), rows are claimed with FOR UPDATE SKIP
 LOCKED and a lease, and leases are fenced: their expiry comes from the database's clock, and
-right before each SMTP transaction one conditional statement confirms that this worker still
-holds the row (its token, an unexpired lease), re-reads what may stop the mail (cancellation,
-opt-out, bounce, inactive recipient) and holds the row for the transaction. A row the worker
-lost is skipped, counted and logged. The only window for a duplicate is an SMTP transaction in
-flight when its worker died; the resend then carries the same Message-ID.
+before each message goes to the SMTP server (DATA) one conditional statement confirms that this
+worker still holds the row (its token, an unexpired lease), re-reads what may stop the mail
+(cancellation, opt-out, bounce, inactive recipient) and holds the row for the transaction. The
+same statement records the previous message's acceptance, so no message is accepted before the
+previous one is recorded. A row the worker lost is skipped, counted and logged. The only window
+for a duplicate is a message accepted but not yet recorded when its worker died (at most one
+per worker process); the resend then carries the same Message-ID.
 """
 
 import contextlib
