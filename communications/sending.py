@@ -23,7 +23,7 @@ import socket
 import time
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.utils import formataddr
 
 from django.conf import settings
@@ -484,16 +484,26 @@ def smtp_data(smtp: smtplib.SMTP, message: PreparedEmail) -> None:
         raise smtplib.SMTPDataError(code, reply)
 
 
+@dataclass
+class MessageCache:
+    """Each occurrence's message, made once for every batch of a sending run (its content was
+    frozen when the occurrence was materialized)."""
+
+    prepared: dict[tuple[int, bool], PreparedMessage] = field(default_factory=dict)
+    templates: dict[int, FastTemplate] = field(default_factory=dict)
+
+
 class _Batch:
     """One claimed batch: one SMTP connection, each delivery confirmed right before its SMTP
     transaction and recorded as soon as its outcome is known."""
 
-    def __init__(self, *, token: str, ids: list[int]):
+    def __init__(self, *, token: str, ids: list[int], cache: MessageCache | None = None):
         self.token = token
         self.ids = ids
         self.renewed_at = time.monotonic()
-        self.prepared: dict[tuple[int, bool], PreparedMessage] = {}
-        self.templates: dict[int, FastTemplate] = {}
+        cache = cache or MessageCache()
+        self.prepared = cache.prepared
+        self.templates = cache.templates
         # Over SMTP each recipient's bytes are made from a per-occurrence template (fastmail).
         self.smtp = isinstance(get_connection(), SMTPBackend)
         self.envelope_from = sanitize_address(settings.DEFAULT_FROM_EMAIL, settings.DEFAULT_CHARSET)
@@ -911,13 +921,15 @@ class _Batch:
         return self.processed
 
 
-def deliveries_send_batch(*, token: str | None = None, limit: int | None = None) -> int:
+def deliveries_send_batch(
+    *, token: str | None = None, limit: int | None = None, cache: MessageCache | None = None
+) -> int:
     """Claim one batch and send it; returns how many deliveries were settled (0: nothing to do)."""
     token = token or worker_token()
     ids = deliveries_claim(token=token, limit=limit or batch_size())
     if not ids:
         return 0
-    return _Batch(token=token, ids=ids).run() or len(ids)
+    return _Batch(token=token, ids=ids, cache=cache).run() or len(ids)
 
 
 def deliveries_send_all(*, budget_seconds: float = 45.0) -> tuple[int, bool]:
@@ -926,10 +938,11 @@ def deliveries_send_all(*, budget_seconds: float = 45.0) -> tuple[int, bool]:
     Returns (settled, more_left).
     """
     token = worker_token()
+    cache = MessageCache()
     started = timezone.now()
     settled = 0
     while True:
-        done = deliveries_send_batch(token=token)
+        done = deliveries_send_batch(token=token, cache=cache)
         if not done:
             return settled, False
         settled += done
