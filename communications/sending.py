@@ -31,7 +31,7 @@ from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.core.mail.message import sanitize_address
 from django.db import connection as db_connection
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.db.models.functions import Concat, Left, Now
 from django.utils import timezone
@@ -693,25 +693,35 @@ class _Batch:
             envelope_to=address,
         )
 
-    def speculate(self, delivery: Delivery) -> PreparedEmail | None:
-        """The message a plain stakeholder mail will be if its confirmation finds the row as the
-        batch loaded it: its envelope is opened while the row is confirmed (see `run`). None
+    def loaded_addressee(self, delivery: Delivery) -> tuple[str, str] | None:
+        """(address, name) of a plain stakeholder mail as the batch loaded its row, when its
+        message can be made and its envelope opened ahead of the confirmation (see `step`); None
         when the message depends on more than the loaded row (a context provider, staff)."""
         communication = delivery.communication
         stakeholder = delivery.stakeholder
-        if not self.smtp or stakeholder is None or communication.context_provider:
+        if self.connection is None or stakeholder is None or communication.context_provider:
             return None
         if communication.status == Communication.Status.CANCELLED or not stakeholder.is_active:
             return None
+        return stakeholder.email, stakeholder.full_name
+
+    def open_ahead(self, delivery: Delivery) -> PreparedEmail | None:
+        """On the envelope thread: make the message of `delivery` from the loaded row and open its
+        envelope (MAIL FROM, RCPT TO). None, with nothing sent, when it cannot be made ahead."""
         try:
+            address, name = self.loaded_addressee(delivery)
             recipient = recipient_message(
-                communication=communication, prepared=self.prepared_for(delivery), stakeholder=stakeholder
+                communication=delivery.communication,
+                prepared=self.prepared_for(delivery),
+                stakeholder=delivery.stakeholder,
             )
-            email = self.fast_email(delivery, recipient, stakeholder.email, stakeholder.full_name)
-        except Exception:  # noqa: BLE001 - the confirmed path makes it again and records the error
-            return None
+            email = self.fast_email(delivery, recipient, address, name)
+        except Exception:  # noqa: BLE001 - made again after the confirmation, which records the error
+            email = None
+        finally:
+            connections.close_all()  # none is opened here; should one ever be, it does not leak
         if email is not None:
-            email.addressee = (stakeholder.email, stakeholder.full_name)
+            smtp_envelope(self.connection.connection, self.envelope_from, email)
         return email
 
     def message_for(self, delivery: Delivery, state: dict):
@@ -777,14 +787,8 @@ class _Batch:
                 with contextlib.suppress(Exception), db_connection.cursor() as cursor:
                     cursor.execute("RESET synchronous_commit")
 
-    def build(self, delivery: Delivery, speculative: PreparedEmail | None = None):
-        """(message, held_ids) to send, or (None, None) once `delivery` is settled or found lost.
-        `speculative` (see `speculate`) is the message when the confirmation agrees with it."""
-        state = self.confirm(delivery)
-        if state is None:
-            return None, None  # lost (lease expired, perhaps taken over): not this worker's to send
-        if speculative is not None and self.addressee(delivery, state) == (speculative.addressee, None):
-            return speculative, None
+    def build(self, delivery: Delivery, state: dict):
+        """(message, held_ids) to send, or (None, None) once `delivery` is settled."""
         try:
             built, verdict = self.message_for(delivery, state)
         except Exception as exc:  # noqa: BLE001 - a provider or template failing is retried, bounded
@@ -824,19 +828,18 @@ class _Batch:
         message,
         held_ids,
         rest: list[int],
-        envelope: Future | None = None,
+        ahead: Future | None = None,
     ) -> bool:
         """Send one message and record its outcome; False when the connection failed (the rest
-        of the batch is given back). `envelope`: the message's envelope already being opened."""
-        message.connection = connection
+        of the batch is given back). `ahead`: the message made and its envelope opened ahead."""
         try:
-            if envelope is not None:
-                envelope.result()
-                smtp_data(connection.connection, message)
+            if ahead is not None:
+                smtp_data(connection.connection, ahead.result())
             elif isinstance(message, PreparedEmail):
                 # Ready-made bytes over the backend's open SMTP connection.
                 connection.connection.sendmail(self.envelope_from, [message.envelope_to], message.raw)
             else:
+                message.connection = connection
                 connection.send_messages([message])
         except smtplib.SMTPRecipientsRefused as exc:
             self.recipient_refused(delivery, exc)
@@ -854,13 +857,13 @@ class _Batch:
             self.mark_sent(delivery, held_ids=held_ids)
         return True
 
-    def abandon(self, envelope: Future) -> None:
-        """Reset an envelope opened for a message that does not go out (its row was lost or
-        settled, or its address changed); a connection no longer usable is closed and the next
-        message connects again."""
+    def abandon(self, ahead: Future) -> None:
+        """Reset the envelope opened ahead for a message that does not go out (its row was lost
+        or settled, or its address changed); a connection no longer usable is closed and the
+        next message connects again."""
         try:
-            envelope.result()
-            self.connection.connection.rset()
+            if ahead.result() is not None:
+                self.connection.connection.rset()
         except (smtplib.SMTPException, OSError):
             with contextlib.suppress(Exception):  # closing a broken connection
                 self.connection.close()
@@ -868,32 +871,40 @@ class _Batch:
 
     def step(self, delivery: Delivery, remaining: list[int], envelopes: ThreadPoolExecutor) -> bool:
         """Settle `delivery`, the first of `remaining`; False when the batch stops (the mail
-        server became unreachable: the rest was given back)."""
+        server became unreachable: the rest was given back).
+
+        Over an open connection, a plain stakeholder mail is made and its envelope opened on a
+        second thread while its row is confirmed; its DATA goes only if the confirmation finds
+        the row held and addressed as loaded."""
         rest = remaining[1:]
         self.renew_lease(rest)
-        envelope = speculative = None
-        if self.connection is not None and (speculative := self.speculate(delivery)) is not None:
-            envelope = envelopes.submit(
-                smtp_envelope, self.connection.connection, self.envelope_from, speculative
-            )
-        message, held_ids = self.build(delivery, speculative)
-        if envelope is not None and message is not speculative:
-            self.abandon(envelope)
-            envelope = None
+        loaded = self.loaded_addressee(delivery)
+        ahead = envelopes.submit(self.open_ahead, delivery) if loaded is not None else None
+        state = self.confirm(delivery)
+        if ahead is not None:
+            if state is not None and self.addressee(delivery, state) == (loaded, None):
+                with contextlib.suppress(Exception):  # what MAIL or RCPT raised, transmit handles
+                    if ahead.result() is None:
+                        ahead = None  # not made ahead (nothing was sent): made below
+                if ahead is not None:
+                    return self.transmit(self.connection, delivery, None, None, rest, ahead)
+            else:
+                self.abandon(ahead)
+        if state is None:
+            return True  # lost (lease expired, perhaps taken over): not this worker's to send
+        message, held_ids = self.build(delivery, state)
         if message is None:
             return True
         if self.connection is None:
             self.connection = self.connect(remaining)
             if self.connection is None:
                 return False
-        return self.transmit(self.connection, delivery, message, held_ids, rest, envelope)
+        return self.transmit(self.connection, delivery, message, held_ids, rest)
 
     def run(self) -> int:
-        """Send the batch. Over an open SMTP connection, a plain stakeholder mail's envelope (MAIL
-        FROM, RCPT TO) is opened by a second thread while its row is confirmed (which also records
-        the previous acceptance); the message itself (DATA) goes only after the confirmation, so
-        nothing is accepted for a row this worker does not hold, and no message is accepted before
-        the previous one's acceptance is recorded."""
+        """Send the batch (see `step`). A message's DATA goes only after its row's confirmation,
+        which also records the previous acceptance: nothing is accepted for a row this worker
+        does not hold, and no message is accepted before the previous one is recorded."""
         deliveries = self.claimed_deliveries()
         order = [pk for pk in self.ids if pk in deliveries]
         self.lost.extend(pk for pk in self.ids if pk not in deliveries)
