@@ -136,6 +136,25 @@ def test_a_second_tick_creates_nothing_twice(facilitator, ct):
     assert Delivery.objects.count() == 3
 
 
+def test_each_recipients_choice_is_written_with_their_delivery(facilitator, ct):
+    later, weekly, out = (StakeholderFactory(sea=ct, first_name=name) for name in ("Later", "Weekly", "Out"))
+    comm = compose(facilitator, audience={"seas": [ct.pk]})
+    services.stakeholder_set_preference(stakeholder=weekly, category=comm.category, delivery="weekly")
+    services.stakeholder_unsubscribe(stakeholder=out, category=comm.category)
+    services.communication_schedule(communication=comm)
+    result = sending.communications_tick()
+    assert result.deliveries_created == 3
+    statuses = {
+        d.stakeholder.first_name: (d.status, d.email) for d in Delivery.objects.select_related("stakeholder")
+    }
+    assert statuses == {
+        "Later": ("pending", later.email),
+        "Weekly": ("deferred", weekly.email),
+        "Out": ("opted_out", out.email),
+    }
+    assert Occurrence.objects.get().audience_count == 2  # the weekly reader hears of it in the digest
+
+
 def test_edits_apply_to_future_occurrences_only(facilitator, ct):
     import time_machine
 
