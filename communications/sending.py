@@ -57,7 +57,7 @@ def lease_seconds() -> int:
 
 
 def batch_size() -> int:
-    return int(_setting("COMMUNICATIONS_BATCH_SIZE", 100))
+    return int(_setting("COMMUNICATIONS_BATCH_SIZE", 500))
 
 
 def max_attempts() -> int:
