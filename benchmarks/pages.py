@@ -406,8 +406,11 @@ def time_page(client: Client, url: str, runs: int, warmup: int) -> tuple[list[fl
 
 
 def time_floor(statements: list[str], runs: int) -> float:
-    """Median time of the page's SELECT statements re-run alone, back to back, in milliseconds."""
-    selects = [sql for sql in statements if sql.lstrip().upper().startswith(("SELECT", "WITH"))]
+    """Median time of the page's SELECT statements re-run alone, back to back, in milliseconds.
+
+    A UNION of parenthesized SELECTs (the home page's "my work") starts with "(": it is a SELECT too.
+    """
+    selects = [sql for sql in statements if sql.lstrip(" \n(").upper().startswith(("SELECT", "WITH"))]
     samples = []
     with connection.cursor() as cursor:
         for _ in range(runs):
