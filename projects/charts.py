@@ -21,7 +21,9 @@ MARKERS = ("circle", "square", "triangle", "diamond", "cross")
 
 
 def _num(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".")
+    """A coordinate to one decimal, without a trailing ".0" (a chart writes a thousand of them)."""
+    text = f"{value:.1f}"
+    return text[:-2] if text.endswith(".0") else text
 
 
 def _nice_ticks(low: float, high: float, count: int = 5, *, min_step: float | None = None) -> list[float]:
