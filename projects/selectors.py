@@ -12,6 +12,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
@@ -163,14 +164,23 @@ class HeatRow:
 
 def latest_stage_annotations(conditions: list[ConditionInfo]) -> dict:
     """`stage_<number>`: the latest assessed stage of each condition, as correlated subqueries."""
-    return {
-        f"stage_{c.number}": Subquery(
-            ConditionAssessment.objects.filter(project=OuterRef("pk"), condition__number=c.number)
-            .order_by("-assessed_on", "-created_at", "-pk")
-            .values("stage")[:1]
+    return dict(_latest_stage_subqueries(tuple(c.number for c in conditions)))
+
+
+@lru_cache(maxsize=8)
+def _latest_stage_subqueries(numbers: tuple[int, ...]) -> tuple[tuple[str, Subquery], ...]:
+    # Built once per set of conditions: a query that annotates with them works on copies.
+    return tuple(
+        (
+            f"stage_{number}",
+            Subquery(
+                ConditionAssessment.objects.filter(project=OuterRef("pk"), condition__number=number)
+                .order_by("-assessed_on", "-created_at", "-pk")
+                .values("stage")[:1]
+            ),
         )
-        for c in conditions
-    }
+        for number in numbers
+    )
 
 
 def heatmap_page(projects: QuerySet, *, total: int, page_number, conditions: list[ConditionInfo]):
