@@ -149,10 +149,13 @@ def my_projects(user):
 
     from projects.models import Project, ProjectMember
 
+    visible = Project.objects.visible_to(user)
+    if user.scoped_sea_id and not user.sees_whole_portfolio:
+        return visible  # SEA staff see only their state's projects: every one is theirs
     mine = Q(pk__in=ProjectMember.objects.filter(user=user).values("project_id"))
     if user.scoped_sea_id:
         mine |= Q(sea_id=user.scoped_sea_id)
-    return Project.objects.visible_to(user).filter(mine)
+    return visible.filter(mine)
 
 
 @register_work_section("products_due", order=20)
