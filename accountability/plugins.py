@@ -6,9 +6,9 @@ from django.template.loader import render_to_string
 from projects import hooks
 from projects.models import ProjectMember
 
+from . import selectors
 from .forms import AttestationForm
 from .models import Attestation, Decision
-from .selectors import state_attestation_rates
 from .services.attestations import attestation_request
 
 
@@ -78,14 +78,19 @@ STATE_PANEL_PROJECT_LIMIT = 10
 
 @hooks.register_panel("state_dashboard")
 def state_attestation_panel(request, sea) -> str:
-    """The state's attestation rate and median days to attest, and its projects' (one query)."""
-    figures = state_attestation_rates(request.user, sea, project_limit=STATE_PANEL_PROJECT_LIMIT)
-    return render_to_string(
-        "accountability/_partials/state_attestation_panel.html",
-        {
-            **figures,
-            "sea": sea,
-            "dates": {"start": figures["start"].isoformat(), "end": figures["end"].isoformat()},
-        },
-        request=request,
+    """The state's attestation rate and median days to attest, and its projects' (one query),
+    drawn once per change of the data."""
+
+    def draw(figures: dict) -> str:
+        return render_to_string(
+            "accountability/_partials/state_attestation_panel.html",
+            {
+                **figures,
+                "sea": sea,
+                "dates": {"start": figures["start"].isoformat(), "end": figures["end"].isoformat()},
+            },
+        )
+
+    return selectors.state_attestation_panel(
+        request.user, sea, project_limit=STATE_PANEL_PROJECT_LIMIT, draw=draw
     )

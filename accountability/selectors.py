@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
 from django.db.models import (
     Aggregate,
@@ -180,6 +181,19 @@ def state_attestation_rates(
     return cached_until_changed(
         f"accountability:state-rates:{_scope_key(user)}:{sea.pk}:{start}:{end}:{project_limit}",
         lambda: _state_attestation_rates(user, sea, start=start, end=end, project_limit=project_limit),
+    )
+
+
+def state_attestation_panel(user, sea, *, project_limit: int, draw: Callable[[dict], str]) -> str:
+    """The state dashboard's panel: `draw(figures)` of the last 365 days' `state_attestation_rates`,
+    drawn once per change of the data, like the figures themselves (the same key and version), so
+    a state dashboard neither counts nor draws the panel again until an activity, an answer or a
+    project changed."""
+    end = timezone.localdate()
+    start = end - datetime.timedelta(days=365)
+    return cached_until_changed(
+        f"accountability:state-panel:{_scope_key(user)}:{sea.pk}:{start}:{end}:{project_limit}",
+        lambda: draw(_state_attestation_rates(user, sea, start=start, end=end, project_limit=project_limit)),
     )
 
 
