@@ -14,22 +14,24 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import (
+    Case,
     Count,
     Exists,
     F,
-    FloatField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Sum,
     Value,
+    When,
     Window,
 )
-from django.db.models.functions import Cast
+from django.db.models.lookups import Exact, GreaterThanOrEqual, LessThanOrEqual
 
 from accounts.scoping import scope_to_user
 from stakeholders.models import SEA, District, Membership, PartnerCenter
@@ -158,7 +160,9 @@ class HeatCell:
 
 @dataclass
 class HeatRow:
-    project: Project
+    pk: int
+    title: str
+    state_code: str
     cells: list[HeatCell]
 
 
@@ -187,16 +191,21 @@ def heatmap_page(projects: QuerySet, *, total: int, page_number, conditions: lis
     """One page of the projects × conditions heat map, latest stage per cell, in one query.
 
     `total` is the number of projects (already known from the status counts), so the paginator
-    does not count them again.
+    does not count them again. The page's rows are the project's id, title and state and the
+    five stages, not whole projects.
     """
-    ordered = projects.select_related("sea").order_by("sea__state_code", "title", "pk")
-    ordered = ordered.annotate(**latest_stage_annotations(conditions))
+    stages = latest_stage_annotations(conditions)
+    ordered = (
+        projects.order_by("sea__state_code", "title", "pk")
+        .annotate(**stages)
+        .values_list("pk", "title", "sea__state_code", *stages)
+    )
     paginator = Paginator(ordered, HEATMAP_PAGE_SIZE)
     paginator.__dict__["count"] = total  # cached_property: skip the COUNT(*) query
     page = paginator.get_page(page_number)
     page.rows = [  # type: ignore[attr-defined]  # the heatmap template reads its rows off the page
-        HeatRow(project, [HeatCell(c, getattr(project, f"stage_{c.number}")) for c in conditions])
-        for project in page.object_list
+        HeatRow(pk, title, state_code, [HeatCell(c, stage) for c, stage in zip(conditions, row, strict=True)])
+        for pk, title, state_code, *row in page.object_list
     ]
     return page
 
@@ -282,39 +291,41 @@ class IndicatorCounts:
         return self.on_target + self.off_target + self.no_value
 
 
-def meets_target(direction: str, value, target) -> bool:
-    """The rule of Indicator.is_on_target, for rows fetched as values."""
-    if direction == Indicator.Direction.INCREASE:
-        return value >= target
-    if direction == Indicator.Direction.DECREASE:
-        return value <= target
-    return value == target
-
-
 def indicator_status(indicators: QuerySet) -> tuple[IndicatorCounts, set[int]]:
     """How many indicators meet their target at their latest value, and which projects have one
-    that does not: one query (a correlated LIMIT 1 on the (indicator, date) index per indicator)
-    whose rows feed both the counts and the needing-attention list."""
-    # Floats, not Decimals: thousands of rows skip Django's per-value Decimal conversion, and the
-    # comparison of two numbers read from the same numeric(14, 2) columns is exact either way.
-    rows = (
-        indicators.order_by()
-        .annotate(
-            latest=Cast(latest_value_subquery(), FloatField()), target_value=Cast("target", FloatField())
-        )
-        .values_list("project_id", "direction", "target_value", "latest")
+    that does not, in one query answering three rows (on target, off target, no value yet).
+
+    The correlated LIMIT 1 on the (indicator, date) index reads each indicator's latest value
+    and compares it with the indicator's target by the rule of Indicator.is_on_target; the rows
+    are grouped on that answer, with the projects of each group, so the counts and the projects
+    needing attention come back summarized however many indicators there are.
+    """
+    direction, target, value = OuterRef("direction"), OuterRef("target"), F("value")
+    increase, decrease = Indicator.Direction.INCREASE, Indicator.Direction.DECREASE
+    meets = (
+        Q(Exact(direction, increase), GreaterThanOrEqual(value, target))
+        | Q(Exact(direction, decrease), LessThanOrEqual(value, target))
+        | Q(Exact(value, target), ~Q(Exact(direction, increase)), ~Q(Exact(direction, decrease)))
     )
-    on_target = off_target = no_value = 0
+    latest_meets = (
+        IndicatorValue.objects.filter(indicator=OuterRef("pk"))
+        .order_by("-measured_on")
+        .annotate(meets=Case(When(meets, then=Value(True)), default=Value(False)))
+        .values("meets")[:1]
+    )
+    groups = (
+        indicators.order_by()
+        .annotate(on_target=Subquery(latest_meets))
+        .values("on_target")
+        .annotate(n=Count("pk"), projects=ArrayAgg("project_id", distinct=True))
+    )
+    counts = {True: 0, False: 0, None: 0}
     off_projects: set[int] = set()
-    for project_id, direction, target, latest in rows:
-        if latest is None:
-            no_value += 1
-        elif meets_target(direction, latest, target):
-            on_target += 1
-        else:
-            off_target += 1
-            off_projects.add(project_id)
-    return IndicatorCounts(on_target, off_target, no_value), off_projects
+    for group in groups:
+        counts[group["on_target"]] = group["n"]
+        if group["on_target"] is False:
+            off_projects = set(group["projects"])
+    return IndicatorCounts(counts[True], counts[False], counts[None]), off_projects
 
 
 # Overdue products ------------------------------------------------------------------------------
