@@ -570,6 +570,16 @@ class Product(StatusMachineMixin, models.Model):
 
     class Meta:
         ordering = ["project", "due_date", "title"]
+        indexes = [
+            # A project's open products by due date: the overdue and due-soon lists of the
+            # dashboards and of "my work", and the projects with overdue products, read these
+            # entries instead of every product.
+            models.Index(
+                fields=["project", "due_date"],
+                name="product_open_due",
+                condition=Q(status__in=["planned", "in_development", "in_review"]),
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["project", "title"], name="product_unique_title_per_project"),
             models.CheckConstraint(
