@@ -33,7 +33,6 @@ class PreparedEmail(EmailMessage):
         super().__init__(from_email=from_email, to=[to])
         self.raw = raw
         self.envelope_to = envelope_to
-        self.addressee: tuple[str, str] | None = None  # (address, name), when made ahead
 
     def message(self):
         return _Raw(self.raw)

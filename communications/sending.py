@@ -197,7 +197,7 @@ def _deliveries_insert(*, communication, occurrence, people, now) -> int:
     the database from the audience query itself: a campaign's tens of thousands of rows are
     neither loaded nor sent back. Existing rows (a materialization run twice) are kept."""
     vendor = db_connection.vendor
-    clock, _later = _clock_sql(vendor)
+    clock = _clock_sql(vendor)[0]
     audience = people.values(recipient=F("pk"), address=F("email"), choice=F("delivery_choice"))
     sql, params = audience.query.sql_with_params()
     weekly = Delivery.Status.DEFERRED if held_for_digest(communication.category) else Delivery.Status.PENDING
@@ -420,7 +420,7 @@ def _mark_and_confirm_sql(placeholder) -> str:
     message costs one short round trip. Each row is fenced on the token; the next one also on its
     lease. It returns the ids it changed, and for the next row what may stop the mail.
     `placeholder(name)` writes a parameter (see MARK_AND_CONFIRM_PARAMETERS)."""
-    _update, returning = _confirm_parts("postgresql")
+    returning = _confirm_parts("postgresql")[1]
     now = "statement_timestamp()"
     previous = f"id = {placeholder('previous')}"
     state = ", ".join(
