@@ -57,7 +57,7 @@ def dashboard_downloads(context: dict, *, prefix: str = "") -> list[Download]:
             f"{prefix}activity-hours",
             header=["series", *(month.strftime("%Y-%m") for month in hours.months), "total"],
             rows=lambda: ([s.name, *s.values, s.total] for s in hours.series),
-            svg=lambda: str(context["hours_chart"]),
+            svg=lambda: str(context["hours_chart"]()),
         ),
         Download(
             f"{prefix}indicators-on-target",
@@ -67,7 +67,7 @@ def dashboard_downloads(context: dict, *, prefix: str = "") -> list[Download]:
                 ["Off target", counts.off_target],
                 ["No value yet", counts.no_value],
             ],
-            svg=lambda: str(context["indicator_bar"]),
+            svg=lambda: str(context["indicator_bar"]()),
         ),
         Download(
             f"{prefix}conditions-heat-map",

@@ -335,7 +335,9 @@ def overdue_products(products: QuerySet, *, today: datetime.date, limit=OVERDUE_
     """The open products furthest past their due date, each carrying the total as `total`."""
     return list(
         products.filter(status__in=Product.OPEN_STATUSES, due_date__lt=today)
-        .select_related("project", "project__sea", "lead_center")
+        .select_related("project__sea")
+        # A project's status is read when it loads (ConcurrentTransitionMixin): it comes along.
+        .only("title", "due_date", "status", "project__title", "project__status", "project__sea__state_code")
         .annotate(total=Window(Count("pk")))
         .order_by("due_date", "pk")[:limit]
     )
@@ -410,8 +412,19 @@ def projects_needing_attention(
 
 def recent_activities(activities: QuerySet, limit=RECENT_LIMIT):
     return list(
-        activities.select_related("project", "project__sea", "author")
-        .defer("next_steps", "project__problem_statement")
+        activities.select_related("project__sea", "author")
+        .only(
+            "date",
+            "type",
+            "summary",
+            "hours",
+            "project__title",
+            "project__status",
+            "project__sea__state_code",
+            "author__username",
+            "author__first_name",
+            "author__last_name",
+        )
         .order_by("-date", "-pk")[:limit]
     )
 
@@ -432,6 +445,7 @@ def state_districts(sea: SEA, limit=15):
     """The state's districts taking part in projects, busiest first, each with `total`."""
     return list(
         District.objects.filter(sea=sea)
+        .only("name")
         .annotate(project_count=Count("projects"))
         .filter(project_count__gt=0)
         .annotate(total=Window(Count("pk")))
@@ -455,7 +469,9 @@ def state_partner_centers(sea: SEA):
         .annotate(n=Count("pk"))
         .values("n")
     )
-    centers = PartnerCenter.objects.annotate(led=Subquery(led), partnered=Subquery(partnered))
+    centers = PartnerCenter.objects.only("name", "short_name").annotate(
+        led=Subquery(led), partnered=Subquery(partnered)
+    )
     centers = centers.filter(Q(led__gt=0) | Q(partnered__gt=0)).order_by("name")
     return list(centers)
 

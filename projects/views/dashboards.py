@@ -6,6 +6,7 @@ pages is computed in SQL with a fixed number of queries.
 
 import datetime
 from dataclasses import dataclass
+from functools import partial
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
@@ -14,6 +15,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from core.downloads import download_response, slug_part
+from core.fragments import FRAGMENT_SECONDS, fragment_key
 from projects import charts, hooks, selectors
 from projects.downloads import (
     dashboard_downloads,
@@ -83,6 +85,17 @@ def dashboard_context(request, *, sea=None, state_counts=None) -> dict:
     recent = selectors.recent_activities(activities)
     scope_label = sea.name if sea is not None else "your portfolio"
     hours_label = f"Hours logged per month by condition, {scope_label}, last 12 months"
+    indicator_parts = [
+        ("On target", counts.on_target, "share-on"),
+        ("Off target", counts.off_target, "share-off"),
+        ("No value yet", counts.no_value, "share-none"),
+    ]
+    indicator_label = (
+        f"Indicators: {counts.on_target} on target, {counts.off_target} off target, "
+        f"{counts.no_value} without a value"
+    )
+    # What the fragments' download links keep of the address (core/templatetags/downloads.py).
+    query = request.GET.urlencode()
     return {
         "scope": scope,
         "off_target": off_target,
@@ -94,22 +107,13 @@ def dashboard_context(request, *, sea=None, state_counts=None) -> dict:
         "project_total": total,
         "heatmap": heatmap,
         "hours": hours,
-        "hours_chart": charts.hours_chart(hours, label=hours_label),
-        "hours_chart_compact": charts.hours_chart(hours, label=hours_label, compact=True),
+        # Drawn by the template, so only when its fragment is not cached (and by the downloads).
+        "hours_chart": partial(charts.hours_chart, hours, label=hours_label),
+        "hours_chart_compact": partial(charts.hours_chart, hours, label=hours_label, compact=True),
         "legend": [(charts.legend_marker(0), hours.total)]
         + [(charts.legend_marker(n), s) for n, s in enumerate(hours.by_condition, start=1)],
         "indicator_counts": counts,
-        "indicator_bar": charts.share_bar(
-            [
-                ("On target", counts.on_target, "share-on"),
-                ("Off target", counts.off_target, "share-off"),
-                ("No value yet", counts.no_value, "share-none"),
-            ],
-            label=(
-                f"Indicators: {counts.on_target} on target, {counts.off_target} off target, "
-                f"{counts.no_value} without a value"
-            ),
-        ),
+        "indicator_bar": partial(charts.share_bar, indicator_parts, label=indicator_label),
         "overdue": overdue,
         "overdue_total": overdue[0].total if overdue else 0,
         "attention": attention.rows,
@@ -117,6 +121,14 @@ def dashboard_context(request, *, sea=None, state_counts=None) -> dict:
         "quiet_days": selectors.QUIET_DAYS,
         "stale_months": selectors.STALE_ASSESSMENT_MONTHS,
         "recent": recent,
+        "fragment_seconds": FRAGMENT_SECONDS,
+        "fragments": {
+            "heatmap": fragment_key(
+                query, sea, conditions, heatmap.rows, heatmap.number, heatmap.paginator.count
+            ),
+            "hours": fragment_key(query, sea, hours_label, hours),
+            "panels": fragment_key(query, sea, attention, counts, overdue, recent),
+        },
     }
 
 
@@ -142,6 +154,9 @@ def state_dashboard(request, state_code: str):
         return response
     context["download_prefix"] = prefix
     context["district_total"] = context["districts"][0].total if context["districts"] else 0
+    context["fragments"]["partners"] = fragment_key(
+        request.GET.urlencode(), sea, context["districts"], context["centers"]
+    )
     return render(request, "projects/state_dashboard.html", context)
 
 

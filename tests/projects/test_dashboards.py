@@ -2,6 +2,7 @@
 
 import datetime
 import re
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -326,3 +327,55 @@ def test_rollup_follows_a_project_moved_to_another_state(world, ct, ny):
     ct_after = ActivityMonth.objects.filter(sea=ct, month=month, condition_number=0).first()
     assert (ct_after.hours if ct_after else Decimal(0)) == ct_before - Decimal("3.5")
     assert ActivityMonth.objects.get(sea=ny, month=month, condition_number=1).hours == Decimal("3.5")
+
+
+# Cached fragments -----------------------------------------------------------------------------
+
+
+def page_without_per_request_values(html: str) -> str:
+    """A page with its CSRF token and CSP nonces taken out: what differs between two visits."""
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+    return re.sub(r'nonce="[^"]+"', "", html)
+
+
+@pytest.mark.parametrize("url", [reverse("home"), reverse("projects:state_dashboard", args=["CT"])])
+def test_a_dashboard_drawn_from_its_cached_fragments_is_the_dashboard_drawn_afresh(
+    client, world, facilitator, monkeypatch, url
+):
+    from projects import charts
+
+    drawn = []
+    hours_chart = charts.hours_chart
+    monkeypatch.setattr(charts, "hours_chart", lambda *a, **k: drawn.append(k) or hours_chart(*a, **k))
+    client.force_login(facilitator)
+    # An address nobody opened yet (the download links keep it): its fragments are drawn now.
+    query = {"page": 1, "visit": uuid.uuid4().hex}
+    first = client.get(url, query).content.decode()
+    assert len(drawn) == 2  # the wide chart and the phone's
+    second = client.get(url, query).content.decode()
+    assert len(drawn) == 2  # not drawn again: the same data gives the same fragment
+    assert page_without_per_request_values(second) == page_without_per_request_values(first)
+
+
+def test_a_change_of_the_data_shows_at_the_next_visit(client, world, facilitator, ct):
+    client.force_login(facilitator)
+    url = reverse("projects:state_dashboard", args=["CT"])
+    html = client.get(url).content.decode()
+    assert heat_cell(html, world["busy"], 3).startswith("—")
+    assert "Cedar Falls Public Schools" not in html
+
+    ConditionAssessmentFactory(project=world["busy"], condition=condition(3), stage=4, assessed_on=TODAY)
+    ActivityFactory(
+        project=world["busy"], date=TODAY, hours=Decimal("1"), summary="Planning the spring cohort"
+    )
+    Product.objects.filter(title="Action-plan template").update(due_date=days_ago(30))
+    district = DistrictFactory(sea=ct, name="Cedar Falls Public Schools")
+    world["busy"].districts.add(district)
+    activity_month_refresh()
+
+    html = client.get(url).content.decode()
+    assert heat_cell(html, world["busy"], 3) == "4  Sustaining"
+    assert "Planning the spring cohort" in html.split('id="recent-activity"')[1].split("</ul>")[0]
+    overdue = html.split('id="overdue-products"')[1].split("</table>")[0]
+    assert days_ago(30).isoformat() in overdue
+    assert "Cedar Falls Public Schools" in html
