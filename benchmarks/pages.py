@@ -3,6 +3,10 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/r2cc_scale \\
         .venv/bin/python benchmarks/pages.py [--runs 30] [--warmup 3] [--only home,network]
 
+    # as served: production settings, sessions and cache in Redis
+    DATABASE_URL=... DJANGO_SETTINGS_MODULE=r2cc_portal.settings.production SECRET_KEY=... \\
+        REDIS_URL=redis://127.0.0.1:6379/7 .venv/bin/python benchmarks/pages.py
+
 Renders every page a user opens (lists, detail pages, forms, downloads, the pickers) and every
 list of the v1 API in-process with Django's test client (middleware, session, templates
 included; no network) for a facilitator (the whole portfolio) and for SEA staff of the state with
@@ -39,6 +43,10 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "r2cc_portal.settings.development")
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+# With production settings (sessions and cache in Redis, as served): the test client speaks plain
+# HTTP, and the pages name static files without a collected manifest.
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("STATICFILES_BACKEND", "django.contrib.staticfiles.storage.StaticFilesStorage")
 
 import django  # noqa: E402
 
