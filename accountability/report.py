@@ -16,6 +16,7 @@ from django.db.models import Avg, Count, Q, Sum, Value, Window
 from django.urls import reverse
 from django.utils import timezone
 
+from core.dates import on_local_days
 from projects.models import Activity, ConditionAssessment, Product, Project
 from projects.selectors import condition_list
 from stakeholders.models import SEA
@@ -255,11 +256,11 @@ def _rating_rows(label: str, figures: dict, url: str, invited: int | None) -> li
 
 def ratings_table(user, period: Period) -> Table:
     responses = SurveyResponse.objects.filter(
+        on_local_days("submitted_at", period.start, period.end),
         invitation__in=SurveyInvitation.objects.visible_to(user).values("pk"),
-        submitted_at__date__range=(period.start, period.end),
     )
     invitations = SurveyInvitation.objects.visible_to(user).filter(
-        sent_at__date__range=(period.start, period.end)
+        on_local_days("sent_at", period.start, period.end)
     )
     invited = invitations.aggregate(
         services=Count("pk", filter=Q(activity__isnull=False)),
@@ -272,7 +273,7 @@ def ratings_table(user, period: Period) -> Table:
             "products": Q(invitation__product__isnull=False),
         },
     )
-    feedback = feedback_visible_to(user).filter(submitted_at__date__range=(period.start, period.end))
+    feedback = feedback_visible_to(user).filter(on_local_days("submitted_at", period.start, period.end))
     table = Table(
         "ratings",
         "Quality, relevance and usefulness",
@@ -468,8 +469,8 @@ def measure_actual(  # noqa: C901 - one branch per kind of record a measure coun
         return _pct(confirmed, total), records_url("attestations", period, status="confirmed", **filters)
     if measure.counts == Counts.RATED_HIGHLY:
         responses = SurveyResponse.objects.filter(
+            on_local_days("submitted_at", period.start, period.end),
             invitation__in=SurveyInvitation.objects.visible_to(user).values("pk"),
-            submitted_at__date__range=(period.start, period.end),
         )
         if measure.project_id:
             responses = responses.filter(invitation__project_id=measure.project_id)

@@ -18,6 +18,7 @@ from django.db.models import Aggregate, Avg, Case, Count, IntegerField, Q, Value
 from django.db.models.functions import ExtractYear
 from django.urls import reverse
 
+from core.dates import on_local_days
 from projects.models import Activity
 
 from .models import Dimension, SurveyInvitation
@@ -247,7 +248,7 @@ def survey_results(user, *, group: str, period: Period, limit: int | None = ROW_
         raise ValueError(f"Unknown grouping: {group}")
     # A response keeps the mean of its items per dimension: rated highly when it is 4 or more.
     invitations = SurveyInvitation.objects.visible_to(user).filter(
-        sent_at__date__range=(period.start, period.end)
+        on_local_days("sent_at", period.start, period.end)
     )
     fields = [name for name in _INVITATION_FIELDS[group] if name]
     if group == "year":
@@ -258,7 +259,7 @@ def survey_results(user, *, group: str, period: Period, limit: int | None = ROW_
         .annotate(invited=Count("pk"), responses=Count("response"), **_measures("response__"))
         .order_by()
     ]
-    feedback = feedback_visible_to(user).filter(submitted_at__date__range=(period.start, period.end))
+    feedback = feedback_visible_to(user).filter(on_local_days("submitted_at", period.start, period.end))
     fields = [name for name in _FEEDBACK_FIELDS[group] if name]
     if group == "year":
         feedback = feedback.annotate(fy=fiscal_year_of("submitted_at"))

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.models import SecurityEvent
+from core.dates import on_local_days
 from core.lists import stream_csv
 from projects.models import Product
 
@@ -165,18 +166,15 @@ def _survey_records(user, kind: str, data: dict):
     invitations = SurveyInvitation.objects.visible_to(user)
     if kind == "invitations":
         qs = invitations.select_related("project__sea", "activity", "product", "stakeholder", "response")
-        qs, prefix, dated = qs.order_by("-sent_at", "pk"), "", "sent_at__date"
+        qs, prefix, dated = qs.order_by("-sent_at", "pk"), "", "sent_at"
     else:
         qs = SurveyResponse.objects.filter(invitation__in=invitations.values("pk"))
         qs = qs.select_related("invitation__project__sea", "invitation__activity", "invitation__product")
         qs, prefix = qs.order_by("-submitted_at", "pk"), "invitation__"
-        dated = "invitation__sent_at__date" if data.get("dates") == "sent" else "submitted_at__date"
+        dated = "invitation__sent_at" if data.get("dates") == "sent" else "submitted_at"
         if data.get("highly"):
             qs = qs.filter(**{f"{data['highly']}__gte": HIGH})
-    if data.get("date_from"):
-        qs = qs.filter(**{f"{dated}__gte": data["date_from"]})
-    if data.get("date_to"):
-        qs = qs.filter(**{f"{dated}__lte": data["date_to"]})
+    qs = qs.filter(on_local_days(dated, data.get("date_from"), data.get("date_to")))
     if data.get("about") == "services":
         qs = qs.filter(**{f"{prefix}activity__isnull": False})
     elif data.get("about") == "products":

@@ -47,6 +47,8 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 # HTTP, and the pages name static files without a collected manifest.
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("STATICFILES_BACKEND", "django.contrib.staticfiles.storage.StaticFilesStorage")
+# The benchmark times the API lists, not its throttle (which still runs, at a higher rate).
+os.environ.setdefault("API_THROTTLE_USER", "1000000/minute")
 
 import django  # noqa: E402
 

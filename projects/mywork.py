@@ -19,6 +19,8 @@ from django.db import connection, models
 from django.db.models import Value
 from django.db.models.functions import Cast
 
+from core.dates import start_of_local_day
+
 LIMIT = 8
 COLUMNS = ("w_section", "pk", "w_label", "w_when", "w_detail", "w_extra")
 
@@ -211,7 +213,10 @@ def projects_attention_section(*, user, today):
         project=OuterRef("pk"), status__in=Product.OPEN_STATUSES, due_date__lt=today
     )
     proposals = GoalProposal.objects.filter(goal__project=OuterRef("pk"), status=GoalProposal.Status.PENDING)
-    stale = Q(status=Project.Status.PROPOSED, created_at__date__lt=today - datetime.timedelta(days=30))
+    stale = Q(
+        status=Project.Status.PROPOSED,
+        created_at__lt=start_of_local_day(today - datetime.timedelta(days=30)),
+    )
     late = Q(end_date__lt=today)
 
     def flag(condition, text):
