@@ -69,6 +69,8 @@ class Attestation(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "requested_at"], condition=Q(is_current=True), name="attest_open"),
+            # The API's newest-first cursor pages.
+            models.Index(fields=["requested_at", "id"], name="attest_requested"),
         ]
 
     def __str__(self):
@@ -205,6 +207,8 @@ class SurveyResponse(models.Model):
 
     class Meta:
         ordering = ["-submitted_at"]
+        # The API's newest-first cursor pages, and the report's responses of a period.
+        indexes = [models.Index(fields=["submitted_at", "id"], name="survey_response_submitted")]
 
     def __str__(self):
         return f"{self.invitation}: {self.quality}/{self.relevance}/{self.usefulness}"

@@ -20,7 +20,11 @@ from accountability.report import TABLES, table_page
 from accountability.services.attestations import AlreadyAnswered, attestation_decide
 from accountability.survey_results import GROUPS, survey_results
 
-from .pagination import PortalPageNumberPagination
+from .pagination import (
+    AttestationCursorPagination,
+    PortalPageNumberPagination,
+    SurveyResponseCursorPagination,
+)
 from .serializers import StrictFieldsMixin
 from .views import ScopedReadOnlyViewSet, ThrottleBeforePermissionMixin
 
@@ -54,6 +58,7 @@ class AttestationViewSet(ScopedReadOnlyViewSet):
     model = Attestation
     serializer_class = AttestationSerializer
     filterset_fields = ["status", "is_current", "activity"]
+    pagination_class = AttestationCursorPagination
 
     def get_queryset(self):
         return super().get_queryset().order_by("-requested_at", "-pk")
@@ -111,6 +116,7 @@ class SurveyResponseViewSet(ScopedReadOnlyViewSet):
     """Participants' ratings of services and products (means per dimension, 1–5)."""
 
     serializer_class = SurveyResponseSerializer
+    pagination_class = SurveyResponseCursorPagination
 
     def get_queryset(self):
         visible = SurveyInvitation.objects.visible_to(self.request.user).values("pk")

@@ -20,3 +20,11 @@ class PortalCursorPagination(CursorPagination):
 
 class ActivityCursorPagination(PortalCursorPagination):
     ordering = ("-date", "-pk")
+
+
+class AttestationCursorPagination(PortalCursorPagination):
+    ordering = ("-requested_at", "-pk")
+
+
+class SurveyResponseCursorPagination(PortalCursorPagination):
+    ordering = ("-submitted_at", "-pk")

@@ -31,7 +31,7 @@ from stakeholders.models import (
 )
 
 from . import filters, serializers
-from .pagination import ActivityCursorPagination
+from .pagination import ActivityCursorPagination, PortalCursorPagination
 
 
 class ThrottleBeforePermissionMixin:
@@ -310,6 +310,7 @@ class DeliveryViewSet(ScopedReadOnlyViewSet):
     serializer_class = serializers.DeliverySerializer
     filterset_class = filters.DeliveryFilter
     ordering_fields = ["sent_at", "status", "created_at"]
+    pagination_class = PortalCursorPagination  # newest first
 
     def get_queryset(self):
         # Test sends and password resets are not part of any communication's deliveries.

@@ -96,3 +96,25 @@ def test_report_table_pages_its_rows(team, django_assert_max_num_queries):
     with django_assert_max_num_queries(40) as many:
         assert len(client.get("/api/v1/report/conditions/?fy=2026&page_size=2").json()["rows"]) == 2
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_attestations_come_in_cursor_pages_newest_first_without_a_count(team, ny_staff):
+    for _ in range(5):
+        log(team["project"], team["staff"])
+    newest_first = list(
+        Attestation.objects.filter(activity__project=team["project"])
+        .order_by("-requested_at", "-pk")
+        .values_list("pk", flat=True)
+    )
+    api = client_for(team["lead"])
+    page = api.get("/api/v1/attestations/", {"page_size": 2}).json()
+    assert "count" not in page
+    assert page["previous"] is None
+    seen = [row["id"] for row in page["results"]]
+    while page["next"]:
+        page = api.get(page["next"]).json()
+        seen += [row["id"] for row in page["results"]]
+    assert seen == newest_first
+    assert len(seen) >= 5
+    assert api.get("/api/v1/attestations/", {"cursor": "not-a-cursor"}).status_code == 404
+    assert client_for(ny_staff).get("/api/v1/attestations/", {"page_size": 2}).json()["results"] == []
