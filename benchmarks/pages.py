@@ -29,6 +29,7 @@ no benchmarked page uses, and exits.
 """
 
 import argparse
+import gc
 import os
 import statistics
 import sys
@@ -53,6 +54,7 @@ os.environ.setdefault("API_THROTTLE_USER", "1000000/minute")
 import django  # noqa: E402
 
 django.setup()
+gc.freeze()  # as r2cc_portal/wsgi.py does once Django is loaded
 
 from django.contrib.auth.models import Group  # noqa: E402
 from django.db import connection  # noqa: E402
