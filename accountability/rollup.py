@@ -120,13 +120,17 @@ def service_month_refresh(*, full: bool = False) -> int:
 
 
 _QUIET_SQL = """
-WITH w AS (SELECT refreshed_at - %(overlap)s AS since FROM projects_rollupwatermark WHERE name = %(name)s),
+WITH w AS (SELECT refreshed_at - %(overlap)s AS since, seen
+           FROM projects_rollupwatermark WHERE name = %(name)s),
      d AS (SELECT date_trunc('day', now()) - %(overlap)s AS anchor)
 SELECT (SELECT refreshed_at FROM projects_rollupwatermark WHERE name = %(epoch)s),
        EXISTS (SELECT 1 FROM w),
-       EXISTS (SELECT 1 FROM {activities} h, w WHERE h.history_date >= w.since)
-       OR EXISTS (SELECT 1 FROM {answers} h, w WHERE h.history_date >= w.since)
-       OR EXISTS (SELECT 1 FROM {projects} h, w WHERE h.history_date >= w.since),
+       (SELECT count(*) FROM {activities} h, w WHERE h.history_date >= w.since)
+           IS DISTINCT FROM (SELECT (seen ->> 'activities')::bigint FROM w)
+       OR (SELECT count(*) FROM {answers} h, w WHERE h.history_date >= w.since)
+           IS DISTINCT FROM (SELECT (seen ->> 'answers')::bigint FROM w)
+       OR (SELECT count(*) FROM {projects} h, w WHERE h.history_date >= w.since)
+           IS DISTINCT FROM (SELECT (seen ->> 'projects')::bigint FROM w),
        (SELECT anchor FROM d),
        (SELECT count(*) FROM {activities} h, d WHERE h.history_date >= d.anchor),
        (SELECT count(*) FROM {answers} h, d WHERE h.history_date >= d.anchor),
@@ -134,19 +138,42 @@ SELECT (SELECT refreshed_at FROM projects_rollupwatermark WHERE name = %(epoch)s
 """
 
 
+_SEEN_SQL = """
+SELECT (SELECT count(*) FROM {activities} WHERE history_date >= %(since)s),
+       (SELECT count(*) FROM {answers} WHERE history_date >= %(since)s),
+       (SELECT count(*) FROM {projects} WHERE history_date >= %(since)s)
+"""
+
+
+def _history_tables() -> dict[str, str]:
+    return {
+        "activities": Activity.history.model._meta.db_table,
+        "answers": Attestation.history.model._meta.db_table,
+        "projects": Project.history.model._meta.db_table,
+    }
+
+
+def _seen(since: datetime.datetime) -> dict[str, int]:
+    """How many history rows each source holds from `since`."""
+    with connection.cursor() as cursor:
+        cursor.execute(_SEEN_SQL.format(**_history_tables()), {"since": since})
+        activities, answers, projects = cursor.fetchone()
+    return {"activities": activities, "answers": answers, "projects": projects}
+
+
 def _quiet() -> tuple[bool, str]:
     """(Nothing to refresh, the data's version), in one statement without a lock.
+
+    Nothing is to refresh when the history rows since the last refresh (less the look-back, for
+    changes committed late) are the ones that refresh counted: a change seen once is not
+    refreshed again on every read of the next ten minutes.
 
     The version names the activities, answers and projects as they stand: the history rows
     written since the start of the day (less the look-back), counted per table, with that
     start, and the database's `EPOCH`. Every save writes a history row, so a change, even one
     committed late, changes the version; a new day starts a new count under a new start. Reading it costs an index
     range over one day's changes, whatever the history before."""
-    sql = _QUIET_SQL.format(
-        activities=Activity.history.model._meta.db_table,
-        answers=Attestation.history.model._meta.db_table,
-        projects=Project.history.model._meta.db_table,
-    )
+    sql = _QUIET_SQL.format(**_history_tables())
     with connection.cursor() as cursor:
         cursor.execute(sql, {"overlap": OVERLAP, "name": WATERMARK, "epoch": EPOCH})
         epoch, known, dirty, anchor, *counts = cursor.fetchone()
@@ -167,6 +194,9 @@ def _refresh(*, full: bool = False, looked: bool = False) -> int:
         watermark, created = RollupWatermark.objects.select_for_update().get_or_create(
             name=WATERMARK, defaults={"refreshed_at": started}
         )
+        # Counted before looking at what changed: a change committed in between is refreshed now
+        # and counted as new next time (one refresh more), never counted and missed.
+        seen = _seen(started - OVERLAP)
         cells = set() if (full or created) else _dirty_cells(watermark.refreshed_at - OVERLAP)
         if full or created or len(cells) > MAX_CELLS:
             ServiceMonth.objects.all().delete()
@@ -184,12 +214,13 @@ def _refresh(*, full: bool = False, looked: bool = False) -> int:
             rows = _aggregate(" OR ".join(clauses), params)
             count = len(cells)
         else:
-            # Nothing changed: the watermark stays where it is, which only widens the next
-            # look back over history that holds no change (no write on a quiet read).
-            return 0
+            # History moved without touching a cell (a project without activities edited):
+            # nothing to recompute, but the change is now seen.
+            rows, count = [], 0
         ServiceMonth.objects.bulk_create(rows, batch_size=2000)
         watermark.refreshed_at = started
-        watermark.save(update_fields=["refreshed_at"])
+        watermark.seen = seen
+        watermark.save(update_fields=["refreshed_at", "seen"])
     return count
 
 

@@ -386,13 +386,13 @@ def schedule_dates_url(communication) -> str | None:
 
 
 def deep_page_url(sea: SEA) -> str | None:
-    """The activity list 20,000 rows down the state's newest-first order, by its keyset cursor."""
-    deep = (
-        Activity.objects.filter(project__sea=sea).order_by("-date", "-pk").only("pk", "date")[20_000:20_001]
-    )
-    deep = next(iter(deep), None) or Activity.objects.order_by("date", "pk").first()
-    if deep is None:
+    """The activity list 20,000 rows down the state's newest-first order (or, in a smaller data
+    set, a full page before its end), by its keyset cursor."""
+    total = Activity.objects.filter(project__sea=sea).count()
+    if not total:
         return None
+    depth = max(0, min(20_000, total - 100))
+    deep = Activity.objects.filter(project__sea=sea).order_by("-date", "-pk").only("pk", "date")[depth]
     return url_or_none("projects:activity_list", query=f"?after={encode_cursor(deep, ['-date', '-pk'])}")
 
 

@@ -680,6 +680,9 @@ class RollupWatermark(models.Model):
 
     name = models.CharField(max_length=50, unique=True)
     refreshed_at = models.DateTimeField()
+    # How many history rows each source held from `refreshed_at` less the look-back when the
+    # refresh began (accountability.rollup): a count that moved means a change not yet seen.
+    seen = models.JSONField(default=dict, blank=True)
 
     def __str__(self):
         return f"{self.name} at {self.refreshed_at}"

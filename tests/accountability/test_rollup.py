@@ -2,7 +2,8 @@ import datetime
 from decimal import Decimal
 
 from accountability.report import Period, figures
-from accountability.rollup import service_figures, service_month_refresh
+from accountability.rollup import WATERMARK, _quiet, service_figures, service_month_refresh
+from projects.models import Activity, RollupWatermark
 from projects.services.activities import activity_update
 from tests.accountability.conftest import log
 from tests.projects.factories import ProjectFactory
@@ -49,3 +50,25 @@ def test_report_figures_follow_an_edit_at_once(team):
     activity_update(activity=activity, editor=team["staff"], hours=Decimal("5"))
     team["lead"].__dict__.pop("_service_figures", None)  # a new request
     assert figures(team["lead"], period)[(team["project"].sea_id, None)]["hours"] == Decimal("5")
+
+
+def test_a_change_is_refreshed_once_then_reads_are_quiet_until_the_next(team, django_assert_num_queries):
+    period = Period.fiscal_year(2026)
+    log(team["project"], team["staff"], date=datetime.date(2025, 10, 3))
+    assert service_month_refresh() >= 1
+    # Within the ten-minute look-back the change is still there, but already counted: quiet.
+    assert service_month_refresh() == 0
+    with django_assert_num_queries(1):
+        assert _quiet()[0]
+
+    # A change saved before that refresh but committed after it (a history row dated inside
+    # the look-back that the refresh could not see) is still found.
+    activity = log(team["project"], team["staff"], date=datetime.date(2025, 11, 4))
+    history = Activity.history.filter(id=activity.pk)
+    history.update(
+        history_date=RollupWatermark.objects.get(name=WATERMARK).refreshed_at - datetime.timedelta(minutes=5)
+    )
+    assert not _quiet()[0]
+    assert service_month_refresh() >= 1
+    assert _quiet()[0]
+    assert figures(team["lead"], period)[(team["project"].sea_id, None)]["activities"] == 2
