@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import SecurityEvent
 from core.dates import on_local_days
+from core.keyset import keyset_page
 from core.lists import stream_csv
 from projects.models import Product
 
@@ -37,6 +37,12 @@ from .services.report import may_edit_report, progress_explanation_save
 from .survey_results import survey_results
 
 RECORDS_PER_PAGE = 50
+RECORDS_ORDER = {
+    "products": ["-delivered_on", "pk"],
+    "responses": ["-submitted_at", "pk"],
+    "invitations": ["-sent_at", "pk"],
+    "attestations": ["-activity__date", "pk"],
+}
 
 
 def _period(request, form_class=ReportPeriodForm) -> tuple[Period | None, ReportPeriodForm]:
@@ -166,11 +172,11 @@ def _survey_records(user, kind: str, data: dict):
     invitations = SurveyInvitation.objects.visible_to(user)
     if kind == "invitations":
         qs = invitations.select_related("project__sea", "activity", "product", "stakeholder", "response")
-        qs, prefix, dated = qs.order_by("-sent_at", "pk"), "", "sent_at"
+        prefix, dated = "", "sent_at"
     else:
         qs = SurveyResponse.objects.filter(invitation__in=invitations.values("pk"))
         qs = qs.select_related("invitation__project__sea", "invitation__activity", "invitation__product")
-        qs, prefix = qs.order_by("-submitted_at", "pk"), "invitation__"
+        prefix = "invitation__"
         dated = "invitation__sent_at" if data.get("dates") == "sent" else "submitted_at"
         if data.get("highly"):
             qs = qs.filter(**{f"{data['highly']}__gte": HIGH})
@@ -192,12 +198,12 @@ def records(request):  # noqa: C901 - one branch per kind of record a number can
     survey responses or invitations, or attestations, filtered like the link says."""
     form = RecordsFilterForm(request.GET)
     if not form.is_valid():
-        return render(request, "accountability/records.html", {"form": form, "page": None}, status=400)
+        return render(request, "accountability/records.html", {"form": form, "keyset": None}, status=400)
     data = form.cleaned_data
     kind, start, end = data["kind"], data.get("date_from"), data.get("date_to")
     if kind == "products":
         qs = Product.objects.visible_to(request.user).filter(status=Product.Status.DELIVERED)
-        qs = qs.select_related("project__sea").order_by("-delivered_on", "pk")
+        qs = qs.select_related("project__sea")
         if start:
             qs = qs.filter(delivered_on__gte=start)
         if end:
@@ -207,7 +213,7 @@ def records(request):  # noqa: C901 - one branch per kind of record a number can
         qs, sea, project = _survey_records(request.user, kind, data)
     else:
         qs = Attestation.objects.visible_to(request.user).filter(is_current=True)
-        qs = qs.select_related("activity__project__sea", "decided_by").order_by("-activity__date", "pk")
+        qs = qs.select_related("activity__project__sea", "decided_by")
         if start:
             qs = qs.filter(activity__date__gte=start)
         if end:
@@ -221,18 +227,26 @@ def records(request):  # noqa: C901 - one branch per kind of record a number can
         qs = qs.filter(**{sea: data["state"]})
     if data.get("project"):
         qs = qs.filter(**{project: data["project"]})
-    page = Paginator(qs, RECORDS_PER_PAGE).get_page(request.GET.get("page"))
+    # Newest first, by keyset pages: a whole year of a national portfolio is not counted row by
+    # row (the count stops at a cap), and a page deep in it costs what the first does.
+    page = keyset_page(
+        qs,
+        RECORDS_ORDER[kind],
+        after=request.GET.get("after", ""),
+        before=request.GET.get("before", ""),
+        size=RECORDS_PER_PAGE,
+    )
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in ("after", "before", "page"):
+        query.pop(name, None)
     return render(
         request,
         "accountability/records.html",
         {
             "form": form,
             "kind": kind,
-            "page": page,
-            "count": page.paginator.count,
-            "query": query.urlencode(),
+            "keyset": page,
+            "page_query": query.urlencode(),
             "kind_label": dict(RecordsFilterForm.KINDS)[kind],
         },
     )

@@ -52,6 +52,8 @@ def _value_of(obj, path: str):
 
 
 def _encode_value(value) -> Any:
+    if isinstance(value, datetime.datetime):
+        return {"t": value.isoformat()}
     if isinstance(value, datetime.date):
         return {"d": value.isoformat()}
     if isinstance(value, Decimal):
@@ -61,6 +63,8 @@ def _encode_value(value) -> Any:
 
 def _decode_value(value) -> Any:
     if isinstance(value, dict):
+        if set(value) == {"t"}:
+            return datetime.datetime.fromisoformat(value["t"])
         if set(value) == {"d"}:
             return datetime.date.fromisoformat(value["d"])
         if set(value) == {"n"}:

@@ -1,6 +1,8 @@
 import datetime
 import io
+import re
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
@@ -14,6 +16,7 @@ from accountability.models import Attestation, MeasureTarget, PerformanceMeasure
 from accountability.report import Period, conditions_table
 from accountability.rollup import service_month_refresh
 from accountability.services.attestations import attestation_decide
+from core.keyset import decode_cursor, encode_cursor
 from projects.models import Activity, ConditionAssessment, Product, Project, ProjectMember
 from tests.accountability.conftest import log
 from tests.projects.factories import ConditionAssessmentFactory, ProductFactory, ProjectFactory, condition
@@ -297,3 +300,29 @@ def test_many_states_show_their_totals_on_the_page_and_every_type_in_the_csv(cli
     lines = csv.decode("utf-8-sig").splitlines()
     assert any(line.startswith("CSDE,Training") for line in lines)
     assert not any(line.startswith("All states") for line in lines)
+
+
+def test_records_come_newest_first_in_keyset_pages(client, world, monkeypatch):
+    from accountability import views_report
+
+    monkeypatch.setattr(views_report, "RECORDS_PER_PAGE", 1)
+    client.force_login(world["lead"])
+    url = reverse("accountability:records") + QUERY + "&kind=attestations"
+    first = client.get(url).content.decode()
+    assert "2 records" in first
+    assert "2026-02-03" in first
+    assert "2025-11-03" not in first
+    older = re.search(r'href="\?([^"]*after=[^"]+)" rel="next"', first).group(1).replace("&amp;", "&")
+    second = client.get(reverse("accountability:records") + "?" + older).content.decode()
+    assert "2025-11-03" in second
+    assert "2026-02-03" not in second
+    assert 'rel="prev"' in second
+    # A hand-edited cursor shows the first page.
+    assert "2026-02-03" in client.get(url + "&after=not-a-cursor").content.decode()
+
+
+def test_a_cursor_keeps_a_moment_to_the_microsecond():
+    moment = datetime.datetime(2026, 3, 8, 3, 30, 15, 123456, tzinfo=datetime.UTC)
+    row = SimpleNamespace(submitted_at=moment, pk=7)
+    ordering = ["-submitted_at", "pk"]
+    assert decode_cursor(encode_cursor(row, ordering), ordering) == [moment, 7]
