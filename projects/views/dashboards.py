@@ -96,6 +96,11 @@ def dashboard_context(request, *, sea=None, state_counts=None) -> dict:
     )
     # What the fragments' download links keep of the address (core/templatetags/downloads.py).
     query = request.GET.urlencode()
+    # Drawings are kept only for the addresses the dashboard links to itself (none, or a heat-map
+    # page it names); any other query string is drawn afresh and not kept, so made-up addresses
+    # cannot fill the cache.
+    page = request.GET.get("page")
+    keep = set(request.GET) <= {"page"} and page in (None, str(heatmap.number))
     return {
         "scope": scope,
         "off_target": off_target,
@@ -121,7 +126,7 @@ def dashboard_context(request, *, sea=None, state_counts=None) -> dict:
         "quiet_days": selectors.QUIET_DAYS,
         "stale_months": selectors.STALE_ASSESSMENT_MONTHS,
         "recent": recent,
-        "fragment_seconds": FRAGMENT_SECONDS,
+        "fragment_seconds": FRAGMENT_SECONDS if keep else 0,  # 0: drawn, not kept
         "fragments": {
             "heatmap": fragment_key(
                 query, sea, conditions, heatmap.rows, heatmap.number, heatmap.paginator.count
