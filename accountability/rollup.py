@@ -12,6 +12,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django.core.cache import cache
@@ -145,7 +146,9 @@ SELECT (SELECT count(*) FROM {activities} WHERE history_date >= %(since)s),
 """
 
 
+@lru_cache(maxsize=1)
 def _history_tables() -> dict[str, str]:
+    """The history tables the version counts (read-only: shared by every call)."""
     return {
         "activities": Activity.history.model._meta.db_table,
         "answers": Attestation.history.model._meta.db_table,

@@ -13,8 +13,9 @@ included; no network) for a facilitator (the whole portfolio) and for SEA staff 
 the most projects, then the pages people open from signed e-mail links (no account), `--runs`
 times after `--warmup` untimed runs, and prints per page: median and
 p95 server time, the median CPU time of the web process, the number of SQL statements, the floor
-(the page's own SELECT statements, captured once and re-run alone on a raw cursor) and the ratio
-page / floor. Output is flushed line by line.
+(the page's own SELECT statements, captured once and re-run alone on a raw cursor after each
+run of the page, so that both meet the same load of the moment) and the ratio page / floor.
+Output is flushed line by line.
 
 The two benchmark accounts (bench.facilitator, bench.sea) are created when missing, and put on the
 team of the state's busiest projects (center lead; SEA contact), so that their confirmation inbox
@@ -396,7 +397,9 @@ def deep_page_url(sea: SEA) -> str | None:
     return url_or_none("projects:activity_list", query=f"?after={encode_cursor(deep, ['-date', '-pk'])}")
 
 
-def time_page(client: Client, url: str, runs: int, warmup: int) -> tuple[list[float], list[float], list[str]]:
+def time_page(client: Client, url: str, runs: int, warmup: int):
+    """(page times, CPU times, statements, floor times): each run opens the page, then replays its
+    SELECT statements alone, so that page and floor are timed under the same load of the moment."""
     for _ in range(max(warmup, 1)):
         response = client.get(url)
         if response.status_code in NOT_FOR_ROLE:
@@ -406,7 +409,7 @@ def time_page(client: Client, url: str, runs: int, warmup: int) -> tuple[list[fl
     with CaptureQueriesContext(connection) as captured:
         client.get(url)
     statements = [q["sql"] for q in captured.captured_queries]
-    times, cpu = [], []
+    times, cpu, floor = [], [], []
     for _ in range(runs):
         started, started_cpu = time.perf_counter(), time.process_time()
         response = client.get(url)
@@ -414,24 +417,22 @@ def time_page(client: Client, url: str, runs: int, warmup: int) -> tuple[list[fl
         SIZES[url] = len(body)
         times.append((time.perf_counter() - started) * 1000)
         cpu.append((time.process_time() - started_cpu) * 1000)
-    return times, cpu, statements
+        floor.append(time_floor(statements))
+    return times, cpu, statements, floor
 
 
-def time_floor(statements: list[str], runs: int) -> float:
-    """Median time of the page's SELECT statements re-run alone, back to back, in milliseconds.
+def time_floor(statements: list[str]) -> float:
+    """Time of the page's SELECT statements re-run alone, back to back, in milliseconds.
 
     A UNION of parenthesized SELECTs (the home page's "my work") starts with "(": it is a SELECT too.
     """
     selects = [sql for sql in statements if sql.lstrip(" \n(").upper().startswith(("SELECT", "WITH"))]
-    samples = []
     with connection.cursor() as cursor:
-        for _ in range(runs):
-            started = time.perf_counter()
-            for sql in selects:
-                cursor.execute(sql)
-                cursor.fetchall()
-            samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples)
+        started = time.perf_counter()
+        for sql in selects:
+            cursor.execute(sql)
+            cursor.fetchall()
+        return (time.perf_counter() - started) * 1000
 
 
 def data_statements(statements: list[str]) -> list[str]:
@@ -511,7 +512,7 @@ def main():
         f"HTML <= {TARGET_HTML_BYTES // 1000} KB.\n"
         "cpu: median CPU time of this (web) process per request, which other load on the machine does not "
         "inflate; queries: SQL statements per request, transaction control (BEGIN/COMMIT) not counted; "
-        "floor: the page's SELECT statements re-run alone."
+        "floor: the page's SELECT statements re-run alone after each run of the page (median)."
     )
     print(f"Load average at the end: {', '.join(f'{v:.2f}' for v in os.getloadavg())}")
     if not_for_role:
@@ -543,7 +544,7 @@ def run_page(client: Client, who: str, name: str, url: str, options) -> str:
     """Time one page and print its line; "ok" when it meets the targets, else "missed", "failed"
     or "not for role"."""
     try:
-        times, cpu, statements = time_page(client, url, options.runs, options.warmup)
+        times, cpu, statements, floors = time_page(client, url, options.runs, options.warmup)
     except NotForRole as status:
         print(f"{who:<17} {name:<32} not for this role ({status})")
         return "not for role"
@@ -551,7 +552,7 @@ def run_page(client: Client, who: str, name: str, url: str, options) -> str:
         print(f"{who:<17} {name:<32} failed: {type(error).__name__}: {str(error).splitlines()[0][:80]}")
         print_traceback(client, url)
         return "failed"
-    floor = time_floor(statements, options.runs)
+    floor = statistics.median(floors)
     median, high = statistics.median(times), p95(times)
     ratio = median / floor if floor else float("inf")
     size = SIZES.get(url, 0)

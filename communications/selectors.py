@@ -85,10 +85,13 @@ def projects_last_heard(projects, *, cadences: dict | None = None) -> list[Proje
     """Per project, when each stakeholder group last received a message about it.
 
     A message counts for a project when the communication names the project and the recipient
-    is one of the project's stakeholders. Three queries whatever the number of projects; two when
-    the caller passes the projects' `cadences` (project id -> ProjectCadence).
+    is one of the project's stakeholders. Three queries whatever the number of projects (none
+    when there are none); two when the caller passes the projects' `cadences` (project id ->
+    ProjectCadence).
     """
     projects = list(projects)
+    if not projects:
+        return []
     ids = [p.pk for p in projects]
     if cadences is None:
         cadences = {c.project_id: c for c in ProjectCadence.objects.filter(project_id__in=ids)}

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db import connection, models
 from django.db.models import Value
@@ -35,22 +36,33 @@ class WorkItem:
 
 
 @dataclass
-class WorkSection:
-    key: str
-    title: str
-    items: list[WorkItem] = field(default_factory=list)
-    empty: str = "Nothing here."
-    more_url: str = ""
-    more_label: str = ""
-
-
-@dataclass
 class WorkRow:
     pk: int
     label: str
     when: datetime.date | None
     detail: str
     extra: str
+
+
+@dataclass
+class WorkSection:
+    key: str
+    title: str
+    rows: list[WorkRow] = field(default_factory=list)
+    item: Callable[[WorkRow], WorkItem] | None = None
+    empty: str = "Nothing here."
+    more_url: str = ""
+    more_label: str = ""
+
+    @cached_property
+    def items(self) -> list[WorkItem]:
+        """The rows as shown: made when the section is drawn, not when a cached drawing is used."""
+        return [self.item(row) for row in self.rows] if self.item is not None else []
+
+    @property
+    def shown(self) -> tuple:
+        """Everything the section shows, for the key of its cached drawing (`core.fragments`)."""
+        return (self.key, self.title, self.rows, self.empty, self.more_url, self.more_label)
 
 
 @dataclass
@@ -132,7 +144,8 @@ def my_work(user, *, today: datetime.date | None = None) -> list[WorkSection]:
             WorkSection(
                 key=key,
                 title=query.title,
-                items=[query.item(row) for row in found[:LIMIT]],
+                rows=found[:LIMIT],
+                item=query.item,
                 empty=query.empty,
                 more_url=query.more_url if len(found) > LIMIT else "",
                 more_label=query.more_label,

@@ -291,6 +291,25 @@ class IndicatorCounts:
         return self.on_target + self.off_target + self.no_value
 
 
+@lru_cache(maxsize=1)
+def _latest_value_meets_target() -> Subquery:
+    """Whether an indicator's latest value meets its target (Indicator.is_on_target), NULL
+    without a value. Built once: a query that annotates with it works on a copy."""
+    direction, target, value = OuterRef("direction"), OuterRef("target"), F("value")
+    increase, decrease = Indicator.Direction.INCREASE, Indicator.Direction.DECREASE
+    meets = (
+        Q(Exact(direction, increase), GreaterThanOrEqual(value, target))
+        | Q(Exact(direction, decrease), LessThanOrEqual(value, target))
+        | Q(Exact(value, target), ~Q(Exact(direction, increase)), ~Q(Exact(direction, decrease)))
+    )
+    return Subquery(
+        IndicatorValue.objects.filter(indicator=OuterRef("pk"))
+        .order_by("-measured_on")
+        .annotate(meets=Case(When(meets, then=Value(True)), default=Value(False)))
+        .values("meets")[:1]
+    )
+
+
 def indicator_status(indicators: QuerySet) -> tuple[IndicatorCounts, set[int]]:
     """How many indicators meet their target at their latest value, and which projects have one
     that does not, in one query answering three rows (on target, off target, no value yet).
@@ -300,22 +319,9 @@ def indicator_status(indicators: QuerySet) -> tuple[IndicatorCounts, set[int]]:
     are grouped on that answer, with the projects of each group, so the counts and the projects
     needing attention come back summarized however many indicators there are.
     """
-    direction, target, value = OuterRef("direction"), OuterRef("target"), F("value")
-    increase, decrease = Indicator.Direction.INCREASE, Indicator.Direction.DECREASE
-    meets = (
-        Q(Exact(direction, increase), GreaterThanOrEqual(value, target))
-        | Q(Exact(direction, decrease), LessThanOrEqual(value, target))
-        | Q(Exact(value, target), ~Q(Exact(direction, increase)), ~Q(Exact(direction, decrease)))
-    )
-    latest_meets = (
-        IndicatorValue.objects.filter(indicator=OuterRef("pk"))
-        .order_by("-measured_on")
-        .annotate(meets=Case(When(meets, then=Value(True)), default=Value(False)))
-        .values("meets")[:1]
-    )
     groups = (
         indicators.order_by()
-        .annotate(on_target=Subquery(latest_meets))
+        .annotate(on_target=_latest_value_meets_target())
         .values("on_target")
         .annotate(n=Count("pk"), projects=ArrayAgg("project_id", distinct=True))
     )
@@ -438,7 +444,8 @@ def sea_with_status_counts(seas: QuerySet, state_code: str):
         f"count_{status}": Count("projects", filter=Q(projects__status=status))
         for status, _ in Project.Status.choices
     }
-    return seas.filter(state_code=state_code.upper()).annotate(**annotations).first()
+    # State codes are unique: no ordering needed to pick the one row.
+    return next(iter(seas.filter(state_code=state_code.upper()).annotate(**annotations)[:1]), None)
 
 
 def state_districts(sea: SEA, limit=15):
@@ -469,11 +476,14 @@ def state_partner_centers(sea: SEA):
         .annotate(n=Count("pk"))
         .values("n")
     )
-    centers = PartnerCenter.objects.only("name", "short_name").annotate(
-        led=Subquery(led), partnered=Subquery(partnered)
+    centers = (
+        PartnerCenter.objects.only("name", "short_name")
+        .annotate(led=Subquery(led), partnered=Subquery(partnered))
+        .order_by("name")
     )
-    centers = centers.filter(Q(led__gt=0) | Q(partnered__gt=0)).order_by("name")
-    return list(centers)
+    # Filtered here: a filter on the counts would repeat both subqueries in the WHERE clause.
+    # There are a few dozen centers.
+    return [center for center in centers if center.led or center.partnered]
 
 
 # Project page ----------------------------------------------------------------------------------

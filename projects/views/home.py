@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from core.downloads import download_response
+from core.fragments import fragment_key
 from projects.downloads import dashboard_downloads, portfolio_downloads
 from projects.mywork import my_work
 
@@ -17,5 +18,7 @@ def home(request):
         return response
     sea = request.user.sea if request.user.scoped_sea_id else None
     context["scoped_sea"] = sea
-    context["my_work"] = my_work(request.user)
+    context["my_work"] = work = my_work(request.user, today=context["today"])
+    # Overdue marks depend on the day as well as on the rows.
+    context["fragments"]["my_work"] = fragment_key(context["today"], [section.shown for section in work])
     return render(request, "home.html", context)

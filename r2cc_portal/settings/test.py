@@ -12,7 +12,7 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/1")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "core.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "r2cc-test",
     }

@@ -91,3 +91,46 @@ def test_sea_staff_see_their_states_requests_only(ct, ny, facilitator, ct_staff,
     ct_sections = {s.key: s for s in my_work(ct_staff)}
     assert len(ct_sections["requests"].items) == 2
     assert ct_sections["action_items"].items  # owned through their directory entry
+
+
+def test_my_work_on_the_home_page_changes_with_its_rows_and_is_drawn_once(
+    client, ct, facilitator, ct_staff, monkeypatch
+):
+    """My work is drawn once per change of its rows (core.fragments): the same rows are served
+    from the cached drawing, a new row shows at the next visit, and the cached drawing is the
+    drawing made afresh."""
+    from django.core.cache import cache
+
+    from projects import mywork
+
+    world(ct, facilitator, ct_staff, 2)
+    drawn = []
+    section_items = mywork.WorkSection.items.func
+    monkeypatch.setattr(
+        mywork.WorkSection,
+        "items",
+        property(lambda section: drawn.append(section.key) or section_items(section)),
+    )
+    client.force_login(ct_staff)
+    cache.clear()  # an earlier run's drawing of the same rows would be served from the cache
+    first = client.get(reverse("home")).content.decode()
+    assert "Request 1" in first
+    assert drawn
+    drawn.clear()
+    second = client.get(reverse("home")).content.decode()
+    assert drawn == []  # not drawn again
+    my_section = lambda html: html.split('id="my-work"')[1].split("</section>\n</section>")[0]  # noqa: E731
+    assert my_section(second) == my_section(first)
+
+    TARequest.objects.create(
+        sea=ct,
+        title="Request from the new superintendent",
+        problem="p",
+        desired_outcome="o",
+        contact_name="c",
+        contact_email="c@example.org",
+        submitted_by=ct_staff,
+    )
+    third = client.get(reverse("home")).content.decode()
+    assert "Request from the new superintendent" in my_section(third)
+    assert drawn
