@@ -29,10 +29,10 @@ def dashboard_downloads(context: dict, *, prefix: str = "") -> list[Download]:
         projects = (
             scope.projects.select_related("sea")
             .order_by("sea__state_code", "title", "pk")
-            .annotate(**selectors.latest_stage_annotations(conditions))
+            .annotate(latest_stages=selectors.latest_stages())
         )
         for project in projects.iterator(chunk_size=2000):
-            stages = [getattr(project, f"stage_{c.number}") for c in conditions]
+            stages = selectors.stages_by_condition(project.latest_stages, conditions)
             yield [project.title, project.sea.state_code, *("" if s is None else s for s in stages)]
 
     def attention_rows():

@@ -15,6 +15,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from django.contrib.postgres.aggregates import ArrayAgg
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import (
@@ -31,6 +32,7 @@ from django.db.models import (
     When,
     Window,
 )
+from django.db.models.functions import JSONObject
 from django.db.models.lookups import Exact, GreaterThanOrEqual, LessThanOrEqual
 
 from accounts.scoping import scope_to_user
@@ -166,25 +168,26 @@ class HeatRow:
     cells: list[HeatCell]
 
 
-def latest_stage_annotations(conditions: list[ConditionInfo]) -> dict:
-    """`stage_<number>`: the latest assessed stage of each condition, as correlated subqueries."""
-    return dict(_latest_stage_subqueries(tuple(c.number for c in conditions)))
+@lru_cache(maxsize=1)
+def latest_stages() -> ArraySubquery:
+    """The latest assessed stage of each condition of the outer project (newest assessment, then
+    newest record), as `[{"n": condition number, "s": stage}, ...]` for the conditions assessed:
+    one correlated subquery, DISTINCT ON the condition, whatever the number of conditions.
 
-
-@lru_cache(maxsize=8)
-def _latest_stage_subqueries(numbers: tuple[int, ...]) -> tuple[tuple[str, Subquery], ...]:
-    # Built once per set of conditions: a query that annotates with them works on copies.
-    return tuple(
-        (
-            f"stage_{number}",
-            Subquery(
-                ConditionAssessment.objects.filter(project=OuterRef("pk"), condition__number=number)
-                .order_by("-assessed_on", "-created_at", "-pk")
-                .values("stage")[:1]
-            ),
-        )
-        for number in numbers
+    Built once: a query that annotates with it works on a copy. Read it with `stages_by_condition`.
+    """
+    return ArraySubquery(
+        ConditionAssessment.objects.filter(project=OuterRef("pk"))
+        .order_by("condition_id", "-assessed_on", "-created_at", "-pk")
+        .distinct("condition_id")
+        .values_list(JSONObject(n="condition__number", s="stage"))
     )
+
+
+def stages_by_condition(latest: list[dict], conditions: list[ConditionInfo]) -> list[int | None]:
+    """The stages of a `latest_stages()` value in the order of `conditions` (None: not assessed)."""
+    by_number = {item["n"]: item["s"] for item in latest}
+    return [by_number.get(condition.number) for condition in conditions]
 
 
 def heatmap_page(projects: QuerySet, *, total: int, page_number, conditions: list[ConditionInfo]):
@@ -194,18 +197,25 @@ def heatmap_page(projects: QuerySet, *, total: int, page_number, conditions: lis
     does not count them again. The page's rows are the project's id, title and state and the
     five stages, not whole projects.
     """
-    stages = latest_stage_annotations(conditions)
     ordered = (
         projects.order_by("sea__state_code", "title", "pk")
-        .annotate(**stages)
-        .values_list("pk", "title", "sea__state_code", *stages)
+        .annotate(latest_stages=latest_stages())
+        .values_list("pk", "title", "sea__state_code", "latest_stages")
     )
     paginator = Paginator(ordered, HEATMAP_PAGE_SIZE)
     paginator.__dict__["count"] = total  # cached_property: skip the COUNT(*) query
     page = paginator.get_page(page_number)
     page.rows = [  # type: ignore[attr-defined]  # the heatmap template reads its rows off the page
-        HeatRow(pk, title, state_code, [HeatCell(c, stage) for c, stage in zip(conditions, row, strict=True)])
-        for pk, title, state_code, *row in page.object_list
+        HeatRow(
+            pk,
+            title,
+            state_code,
+            [
+                HeatCell(condition, stage)
+                for condition, stage in zip(conditions, stages_by_condition(latest, conditions), strict=True)
+            ],
+        )
+        for pk, title, state_code, latest in page.object_list
     ]
     return page
 
