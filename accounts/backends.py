@@ -35,7 +35,7 @@ class PortalModelBackend(ModelBackend):
         users = User._default_manager.filter(pk=user_id).annotate(
             role_list=ArrayAgg("groups__name", filter=Q(groups__isnull=False), default=Value([]))
         )
-        user = users.first()
+        user = next(iter(users[:1]), None)  # the primary key picks one row: no ordering needed
         if user is None or not self.user_can_authenticate(user):
             return None
         user._role_cache = frozenset(user.role_list)
