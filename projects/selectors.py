@@ -411,16 +411,17 @@ def projects_needing_attention(
         .annotate(
             has_recent_activity=Exists(recent_activity), has_recent_assessment=Exists(recent_assessment)
         )
-        .order_by()
+        .order_by("sea__state_code", "title", "pk")
         .values_list("pk", "title", "sea__state_code", "has_recent_activity", "has_recent_assessment")
     )
-    flagged = [
-        AttentionRow(pk, title, code, not active, not assessed, pk in off_target)
-        for pk, title, code, active, assessed in rows
-        if not active or not assessed or pk in off_target
-    ]
-    flagged.sort(key=lambda row: (row.state_code, row.title, row.pk))
-    return Attention(rows=flagged[:limit], total=len(flagged))
+    shown: list[AttentionRow] = []
+    total = 0
+    for pk, title, code, active, assessed in rows:
+        if not active or not assessed or pk in off_target:
+            total += 1
+            if limit is None or len(shown) < limit:
+                shown.append(AttentionRow(pk, title, code, not active, not assessed, pk in off_target))
+    return Attention(rows=shown, total=total)
 
 
 # Activity feed ---------------------------------------------------------------------------------
